@@ -1,0 +1,114 @@
+"""Pipeline configuration: an ordered stage list and one table per stage.
+
+Read from TOML (``mtclean.toml``)::
+
+    [pipeline]
+    stages = ["encoding", "punctuation", "names"]
+    lang = "en"          # optional: skip language detection
+
+    [stages.encoding]
+    homoglyphs = true
+
+Nothing is global: a :class:`PipelineConfig` is built once and passed explicitly.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from mtclean.pipeline import registry
+from mtclean.pipeline.errors import ConfigError
+
+# The default order: repair bytes first, then find foreign fragments (so later
+# stages can leave them alone), translate them, repair punctuation, names last.
+DEFAULT_STAGES: tuple[str, ...] = ("encoding", "fragments", "translate", "punctuation", "names")
+
+PIPELINE_KEYS = {"stages", "lang", "verify"}
+TOP_KEYS = {"pipeline", "stages"}
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    stages: tuple[str, ...]
+    stage_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    lang: str | None = None
+    verify: bool = False
+
+    def build(self) -> list:
+        """Instantiate the stages (cheap: nothing loads until setup())."""
+        out = []
+        for name in self.stages:
+            cls = registry.load(name)
+            options = dict(self.stage_options.get(name, {}))
+            out.append(cls(cls.Config.from_mapping(options, stage=name)))
+        return out
+
+
+def default_stages() -> tuple[str, ...]:
+    installed = set(registry.available())
+    return tuple(s for s in DEFAULT_STAGES if s in installed)
+
+
+def load_config(
+    path: str | Path | None = None,
+    *,
+    only: Sequence[str] = (),
+    skip: Sequence[str] = (),
+    overrides: Sequence[str] = (),
+    lang: str | None = None,
+    verify: bool | None = None,
+) -> PipelineConfig:
+    """Build a config from an optional TOML file, then CLI overrides on top."""
+    data: dict[str, Any] = {}
+    if path is not None:
+        data = _read_toml(Path(path))
+    unknown = set(data) - TOP_KEYS
+    if unknown:
+        raise ConfigError(f"{path}: unknown table(s) {sorted(unknown)}", hint=f"valid: {sorted(TOP_KEYS)}")
+    pipe = dict(data.get("pipeline", {}))
+    bad = set(pipe) - PIPELINE_KEYS
+    if bad:
+        raise ConfigError(f"{path}: unknown key(s) {sorted(bad)} in [pipeline]", hint=f"valid: {sorted(PIPELINE_KEYS)}")
+    stages = tuple(pipe.get("stages") or default_stages())
+    options: dict[str, dict[str, Any]] = {k: dict(v) for k, v in data.get("stages", {}).items()}
+
+    if only:
+        stages = tuple(_split(only))
+    if skip:
+        skipped = set(_split(skip))
+        stages = tuple(s for s in stages if s not in skipped)
+    for item in overrides:
+        key, sep, value = item.partition("=")
+        stage, dot, option = key.strip().partition(".")
+        if not sep or not dot or not option:
+            raise ConfigError(f"bad override {item!r}", hint="use --set STAGE.KEY=VALUE")
+        options.setdefault(stage, {})[option] = value.strip()
+    known = set(registry.available())
+    for name in [*stages, *options]:
+        if name not in known:
+            registry.entry_point(name)  # raises with the list of names
+    cfg = PipelineConfig(
+        stages=stages,
+        stage_options=options,
+        lang=lang or pipe.get("lang"),
+        verify=bool(pipe.get("verify", False)) if verify is None else verify,
+    )
+    cfg.build()  # validates every stage's options now, before any input is read
+    return cfg
+
+
+def _split(values: Sequence[str]) -> list[str]:
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None

@@ -1,0 +1,256 @@
+"""Edits: the unit of change every stage records.
+
+An :class:`Edit` replaces ``text[start:end]`` (which must equal ``before``) with
+``after``. Offsets are Python string indices (code points) into the text the
+stage *received*. The edits of one stage record never overlap, so they can be
+applied in one left-to-right pass, inverted, and replayed.
+
+>>> e = Edit(4, 6, "..", ".", rule="punct.double_period", reason="doubled period")
+>>> apply_edits("Done.. yes", [e])
+'Done. yes'
+>>> apply_edits("Done. yes", invert_edits([e]))
+'Done.. yes'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+
+class EditError(ValueError):
+    """Edits that do not fit the text they claim to change."""
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    start: int
+    end: int
+    before: str
+    after: str
+    rule: str
+    reason: str
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        out = {
+            "start": self.start,
+            "end": self.end,
+            "before": self.before,
+            "after": self.after,
+            "rule": self.rule,
+            "reason": self.reason,
+        }
+        if self.evidence:
+            out["evidence"] = dict(self.evidence)
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "Edit":
+        return cls(
+            start=int(data["start"]),
+            end=int(data["end"]),
+            before=data["before"],
+            after=data["after"],
+            rule=data["rule"],
+            reason=data.get("reason", ""),
+            evidence=dict(data.get("evidence") or {}),
+        )
+
+
+def check_edits(text: str, edits: Sequence[Edit]) -> None:
+    """Raise :class:`EditError` unless *edits* are sorted, disjoint and match *text*."""
+    pos = 0
+    for e in edits:
+        if e.start < pos:
+            raise EditError(f"edit {e.rule} at {e.start} overlaps or is out of order (previous ends at {pos})")
+        if e.end < e.start or e.end > len(text):
+            raise EditError(f"edit {e.rule} has bad range {e.start}:{e.end} for text of length {len(text)}")
+        if text[e.start : e.end] != e.before:
+            raise EditError(
+                f"edit {e.rule} at {e.start}:{e.end} expects {e.before!r} but text has {text[e.start:e.end]!r}"
+            )
+        if e.before == e.after:
+            raise EditError(f"edit {e.rule} at {e.start} changes nothing")
+        pos = e.end if e.end > e.start else e.start
+    # Two insertions at the same point would be ambiguous to invert.
+    for a, b in zip(edits, edits[1:]):
+        if a.start == a.end == b.start == b.end:
+            raise EditError(f"two insertions at offset {a.start}")
+
+
+def apply_edits(text: str, edits: Sequence[Edit], *, check: bool = True) -> str:
+    """Return *text* with *edits* applied (edits sorted by offset, disjoint)."""
+    if check:
+        check_edits(text, edits)
+    parts: list[str] = []
+    pos = 0
+    for e in edits:
+        parts.append(text[pos : e.start])
+        parts.append(e.after)
+        pos = e.end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def invert_edits(edits: Sequence[Edit]) -> list[Edit]:
+    """Edits that turn the output of *edits* back into their input."""
+    out: list[Edit] = []
+    delta = 0
+    for e in edits:
+        start = e.start + delta
+        out.append(replace(e, start=start, end=start + len(e.after), before=e.after, after=e.before))
+        delta += len(e.after) - len(e.before)
+    return out
+
+
+def map_offset(edits: Sequence[Edit], offset: int, *, side: str = "left") -> int:
+    """Map an offset in the input of *edits* to the matching offset in their output.
+
+    An offset inside a replaced region snaps to the region's start (``side="left"``)
+    or end (``side="right"``) in the output.
+    """
+    delta = 0
+    for e in edits:
+        if offset < e.start or (offset == e.start and side == "left" and e.end > e.start):
+            break
+        if offset < e.end or (offset == e.end == e.start and side == "left"):
+            return e.start + delta + (0 if side == "left" else len(e.after))
+        delta += len(e.after) - len(e.before)
+    return offset + delta
+
+
+def compose(first: Sequence[Edit], second: Sequence[Edit]) -> list[Edit]:
+    """One list of edits on the original text equal to applying *first* then *second*.
+
+    *second* holds offsets into the output of *first*. Where edits of the two
+    passes overlap or meet at an insertion they merge into one edit whose rule
+    and reason name both, so attribution survives while the record stays disjoint.
+    """
+    if not first:
+        return list(second)
+    if not second:
+        return list(first)
+    inv = invert_edits(first)  # intermediate -> original, in intermediate offsets
+    items = sorted([(e.start, e.end, 1, e) for e in inv] + [(e.start, e.end, 2, e) for e in second],
+                   key=lambda t: (t[0], t[1]))
+    groups: list[list[tuple[int, int, int, Edit]]] = []
+    group_end = -1
+    for item in items:
+        if groups and (item[0] < group_end or (item[0] == group_end and _touches(groups[-1], item))):
+            groups[-1].append(item)
+            group_end = max(group_end, item[1])
+        else:
+            groups.append([item])
+            group_end = item[1]
+    merged: list[Edit] = []
+    for group in groups:
+        firsts = [x[3] for x in group if x[2] == 1]
+        seconds = [x[3] for x in group if x[2] == 2]
+        mid_start = min(x[0] for x in group)
+        mid_end = max(x[1] for x in group)
+        region = _region_text(mid_start, mid_end, group)
+        before = _apply_local(region, mid_start, firsts)
+        after = _apply_local(region, mid_start, seconds)
+        if before == after:
+            continue  # the second pass undid the first
+        start = map_offset(inv, mid_start, side="left")
+        parts = [_invert_one(e) for e in firsts] + seconds
+        if len(parts) == 1:
+            merged.append(replace(parts[0], start=start, end=start + len(before), before=before, after=after))
+        else:
+            merged.append(Edit(
+                start, start + len(before), before, after,
+                rule="+".join(_unique(e.rule for e in parts)),
+                reason="; ".join(_unique(e.reason for e in parts)),
+                evidence={"merged": [e.to_json() for e in parts]},
+            ))
+    return merged
+
+
+def _touches(group, item) -> bool:
+    # Adjacent edits merge only when one is an insertion at the boundary, otherwise
+    # the inverse of the merged record would be ambiguous.
+    return item[0] == item[1] or any(x[0] == x[1] for x in group if x[1] == item[0])
+
+
+def _unique(xs: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for x in xs:
+        seen.setdefault(x, None)
+    return list(seen)
+
+
+def _invert_one(e: Edit) -> Edit:
+    return replace(e, before=e.after, after=e.before)
+
+
+def _region_text(start: int, end: int, group) -> str:
+    """Intermediate text of [start, end), pieced together from the edits' strings."""
+    chars: dict[int, str] = {}
+    for _, _, _, e in group:
+        for k, ch in enumerate(e.before):
+            chars[e.start + k] = ch
+    return "".join(chars[k] for k in range(start, end))
+
+
+def _apply_local(region: str, offset: int, edits: Sequence[Edit]) -> str:
+    local = [replace(e, start=e.start - offset, end=e.end - offset) for e in sorted(edits, key=lambda e: e.start)]
+    return apply_edits(region, local, check=False)
+
+
+def diff_edits(before: str, after: str, *, rule: str, reason: str, evidence: Mapping[str, Any] | None = None) -> list[Edit]:
+    """Minimal edits turning *before* into *after*, all attributed to one rule.
+
+    For stages that get a whole rewritten string from a library and need it
+    broken into reviewable pieces.
+    """
+    import difflib
+
+    if before == after:
+        return []
+    sm = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    out = []
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        if op != "equal":
+            out.append(Edit(i1, i2, before[i1:i2], after[j1:j2], rule, reason, dict(evidence or {})))
+    return out
+
+
+def regex_edits(
+    text: str,
+    pattern: "re.Pattern[str] | Any",
+    replacement: Callable[[Any], str | None],
+    *,
+    rule: str,
+    reason: str | Callable[[Any], str],
+    group: int | str = 0,
+) -> list[Edit]:
+    """One edit per match of *pattern* whose *replacement* differs from the match.
+
+    *replacement* returns the new text for ``match.group(group)`` or ``None`` to
+    leave the match alone. Works with both ``re`` and ``regex`` patterns.
+    """
+    out: list[Edit] = []
+    last = -1
+    for m in pattern.finditer(text):
+        new = replacement(m)
+        start, end = m.span(group)
+        old = text[start:end]
+        if new is None or new == old or start < last:
+            continue
+        out.append(Edit(start, end, old, new, rule, reason(m) if callable(reason) else reason))
+        last = end if end > start else end + 1
+    return out
+
+
+def run_passes(text: str, passes: Iterable[Callable[[str], list[Edit]]]) -> tuple[str, list[Edit]]:
+    """Run edit-producing passes in order; return the final text and composed edits."""
+    edits: list[Edit] = []
+    for p in passes:
+        step = p(text)
+        if step:
+            text = apply_edits(text, step)
+            edits = compose(edits, step)
+    return text, edits

@@ -1,0 +1,126 @@
+"""Run stages over documents.
+
+In verify mode (on in tests) the runner checks after every stage that replaying
+the stage's edits on its input gives its output, and that inverting them gives
+the input back: no stage can change text without recording it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator, Sequence
+
+from mtclean.pipeline import language
+from mtclean.pipeline.document import Document
+from mtclean.pipeline.edits import apply_edits, invert_edits
+from mtclean.pipeline.errors import StageError
+
+
+@dataclass
+class Stats:
+    """What a run did, per stage: documents, edits by rule, spans, seconds."""
+
+    documents: int = 0
+    edits: Counter = field(default_factory=Counter)  # (stage, rule) -> count
+    spans: Counter = field(default_factory=Counter)  # stage -> count
+    suggestions: Counter = field(default_factory=Counter)
+    seconds: defaultdict = field(default_factory=lambda: defaultdict(float))
+    chars: int = 0
+
+    def add(self, other: "Stats") -> None:
+        self.documents += other.documents
+        self.edits.update(other.edits)
+        self.spans.update(other.spans)
+        self.suggestions.update(other.suggestions)
+        for k, v in other.seconds.items():
+            self.seconds[k] += v
+        self.chars += other.chars
+
+
+class Pipeline:
+    """An ordered list of stages, set up once and run over many documents.
+
+    >>> from mtclean.stages.encoding import EncodingStage
+    >>> with Pipeline([EncodingStage()], lang="en") as p:
+    ...     p.run_text("The cafÃ© opened.").text
+    'The café opened.'
+    """
+
+    def __init__(self, stages: Sequence, *, lang: str | None = None, verify: bool = False):
+        self.stages = list(stages)
+        self.lang = lang
+        self.verify = verify
+        self.stats = Stats()
+        self._ready = False
+
+    @classmethod
+    def from_config(cls, config, **kwargs) -> "Pipeline":
+        return cls(config.build(), lang=kwargs.pop("lang", config.lang), verify=kwargs.pop("verify", config.verify))
+
+    def setup(self) -> None:
+        for s in self.stages:
+            s.setup()
+        self._ready = True
+
+    def teardown(self) -> None:
+        for s in self.stages:
+            s.teardown()
+        self._ready = False
+
+    def __enter__(self) -> "Pipeline":
+        self.setup()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.teardown()
+
+    def run(self, doc: Document) -> Document:
+        return self.run_batch([doc])[0]
+
+    def run_text(self, text: str, *, id: str = "") -> Document:
+        return self.run(Document(text=text, id=id))
+
+    def run_batch(self, docs: Sequence[Document]) -> list[Document]:
+        if not self._ready:
+            self.setup()
+        docs = list(docs)
+        for d in docs:
+            if d.lang is None:
+                d.lang = self.lang or language.detect(d.text, default="en")
+        for stage in self.stages:
+            before = [d.text for d in docs] if self.verify else None
+            t0 = time.perf_counter()
+            docs = stage.process_batch(docs)
+            self.stats.seconds[stage.name] += time.perf_counter() - t0
+            for i, d in enumerate(docs):
+                rec = d.history[-1] if d.history and d.history[-1].stage == stage.id else None
+                if rec is None:
+                    raise StageError(f"stage {stage.id} returned a document without its record")
+                if before is not None:
+                    _verify(stage.id, before[i], d.text, rec)
+                for e in rec.edits:
+                    self.stats.edits[(stage.name, e.rule)] += 1
+                self.stats.spans[stage.name] += len(rec.spans)
+                self.stats.suggestions[stage.name] += len(rec.suggestions)
+        self.stats.documents += len(docs)
+        self.stats.chars += sum(len(d.text) for d in docs)
+        return docs
+
+    def run_stream(self, docs: Iterable[Document], *, batch_size: int = 64) -> Iterator[Document]:
+        batch: list[Document] = []
+        for d in docs:
+            batch.append(d)
+            if len(batch) >= batch_size:
+                yield from self.run_batch(batch)
+                batch = []
+        if batch:
+            yield from self.run_batch(batch)
+
+
+def _verify(stage_id: str, before: str, after: str, rec) -> None:
+    if apply_edits(before, rec.edits) != after:
+        raise StageError(f"verify: {stage_id} edits do not replay to its output")
+    if apply_edits(after, invert_edits(rec.edits)) != before:
+        raise StageError(f"verify: {stage_id} edits do not invert to its input")
