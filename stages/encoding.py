@@ -35,6 +35,9 @@ _MIXED_WORD = regex.compile(
     r"[\p{L}\p{M}]{3,}"
     r"(?![\p{L}\p{M}])"
 )
+# Greek letters inside Latin words are usually science (IL2Rγ, TNFα, β-blocker),
+# so only the capitals and omicron, which no notation uses, count as look-alikes.
+_GREEK_LOOKALIKES_IN_LATIN = set("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧο")
 _SCRIPTS = {
     "LATIN": regex.compile(r"\p{Latin}"),
     "CYRILLIC": regex.compile(r"\p{Cyrillic}"),
@@ -198,6 +201,8 @@ def repair_homoglyphs(text: str) -> list[Edit]:
         for i, ch in enumerate(chars):
             if _SCRIPTS[dominant].match(ch) or not any(p.match(ch) for p in _SCRIPTS.values()):
                 continue
+            if dominant == "LATIN" and _SCRIPTS["GREEK"].match(ch) and ch not in _GREEK_LOOKALIKES_IN_LATIN:
+                break
             twin = _homoglyph(ch, dominant)
             if twin is None:
                 break  # a foreign letter with no look-alike: not a homoglyph accident

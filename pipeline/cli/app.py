@@ -1,0 +1,163 @@
+"""The `mtclean` command line (typer). Heavy modules load inside commands, not here."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from mtclean.pipeline.errors import EXIT_USAGE, MtcleanError
+
+app = typer.Typer(
+    name="mtclean",
+    help="Clean up machine-translated text: explainable, reversible edits.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+) -> None:
+    ctx.obj = {"debug": debug}
+
+
+def _debug() -> bool:
+    import click
+
+    ctx = click.get_current_context(silent=True)
+    root = ctx.find_root() if ctx else None
+    return bool(root and root.obj and root.obj.get("debug")) or "--debug" in sys.argv
+
+
+@contextmanager
+def reporting_errors():
+    """Turn MtcleanError into one line on stderr and exit code 2 (a traceback with --debug)."""
+    try:
+        yield
+    except MtcleanError as exc:
+        if _debug():
+            raise
+        typer.echo(f"mtclean: error: {exc}", err=True)
+        raise typer.Exit(exc.exit_code) from None
+
+
+@app.command()
+def cleanup(
+    paths: List[str] = typer.Argument(None, help="Files, directories (recursive) or - for stdin.", show_default=False),
+    output: Optional[str] = typer.Option(None, "-o", "--output", help="Output file, or directory for several inputs."),
+    in_place: bool = typer.Option(False, "--in-place", "-i", help="Rewrite the input files atomically."),
+    backup: Optional[str] = typer.Option(None, "--backup", help="With --in-place, keep the original as FILE+SUFFIX (e.g. .orig)."),
+    report: Optional[str] = typer.Option(None, "--report", help="Write the edit log as JSON Lines to this file."),
+    report_text: bool = typer.Option(False, "--report-text", help="Include each cleaned text in the report."),
+    diff: bool = typer.Option(False, "--diff", help="Print a unified diff instead of writing."),
+    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 when anything would change."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Language of the text (default: detect it)."),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="Pipeline config file (TOML)."),
+    only: List[str] = typer.Option([], "--only", help="Run only these stages (comma-separated or repeated)."),
+    skip: List[str] = typer.Option([], "--skip", help="Skip these stages."),
+    set_: List[str] = typer.Option([], "--set", help="Override a stage option: STAGE.KEY=VALUE."),
+    glob: List[str] = typer.Option([], "--glob", help="File patterns searched in directories (default: *.txt *.md *.jsonl *.ndjson)."),
+    field: str = typer.Option("text", "--field", help="JSON Lines: the field to clean."),
+    id_field: Optional[str] = typer.Option(None, "--id-field", help="JSON Lines: the field holding a document id."),
+    input_format: str = typer.Option("auto", "--format", help="Input format: auto (by suffix), text or jsonl."),
+    errors: str = typer.Option("strict", "--errors", help="Invalid UTF-8: strict (refuse the file) or replace."),
+    verify: bool = typer.Option(False, "--verify", help="Check after every stage that its edits replay and invert."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary or progress on stderr."),
+) -> None:
+    """Clean files and write the cleaned text (stdout, -o, or --in-place)."""
+    from mtclean.pipeline.cli.cleanup import Options, run_cleanup, summarize
+    from mtclean.pipeline.config import load_config
+    from mtclean.pipeline.runner import Pipeline
+
+    with reporting_errors():
+        if errors not in ("strict", "replace"):
+            raise MtcleanError(f"--errors must be strict or replace, not {errors!r}")
+        if input_format not in ("auto", "text", "jsonl"):
+            raise MtcleanError(f"--format must be auto, text or jsonl, not {input_format!r}")
+        if backup and not in_place:
+            raise MtcleanError("--backup only makes sense with --in-place")
+        cfg = load_config(config, only=only, skip=skip, overrides=set_, lang=lang, verify=verify or None)
+        pipeline = Pipeline.from_config(cfg)
+        opts = Options(
+            output=output, in_place=in_place, backup=backup, report=report, report_text=report_text,
+            diff=diff, check=check, field=field, id_field=id_field, errors=errors, quiet=quiet,
+            globs=tuple(glob), input_format=input_format,
+        )
+        outcome = run_cleanup(list(paths or ["-"]), pipeline, opts, progress=not quiet and sys.stderr.isatty())
+        if not quiet and (outcome.inputs > 1 or sys.stderr.isatty()):
+            summarize(pipeline.stats, sys.stderr)
+    raise typer.Exit(outcome.exit_code)
+
+
+@app.command()
+def stages() -> None:
+    """List installed stages: name, id, provider and description."""
+    from mtclean.pipeline import registry
+
+    with reporting_errors():
+        rows = []
+        for name in registry.available():
+            cls = registry.load(name)
+            rows.append((name, f"{cls.name}.v{cls.version}", registry.provider(name), cls.description))
+        _table(["stage", "id", "provider", "description"], rows)
+
+
+@app.command()
+def explain(
+    report: Path = typer.Argument(..., help="A report written by `mtclean cleanup --report`."),
+    stage: Optional[str] = typer.Option(None, "--stage", help="Show only this stage's edits."),
+    rule: Optional[str] = typer.Option(None, "--rule", help="Show only edits whose rule starts with this."),
+) -> None:
+    """Print every edit in a report readably: stage, rule, before -> after, reason, position."""
+    from mtclean.pipeline.report import read_report
+
+    with reporting_errors():
+        for entry in read_report(report):
+            shown = False
+            for rec in entry["records"]:
+                if stage and rec["stage"].rsplit(".v", 1)[0] != stage and rec["stage"] != stage:
+                    continue
+                for kind, items in (("edit", rec.get("edits", [])), ("suggestion", rec.get("suggestions", []))):
+                    for e in items:
+                        if rule and not e["rule"].startswith(rule):
+                            continue
+                        if not shown:
+                            typer.echo(f"{entry.get('id') or entry.get('source')}:")
+                            shown = True
+                        mark = "" if kind == "edit" else " (suggested, not applied)"
+                        typer.echo(
+                            f"  {rec['stage']:<16} {e['rule']:<28} @{e['start']}  "
+                            f"{e['before']!r} -> {e['after']!r}{mark}\n      {e['reason']}"
+                        )
+            for span in entry.get("spans", []) if not stage and not rule else []:
+                if not shown:
+                    typer.echo(f"{entry.get('id') or entry.get('source')}:")
+                    shown = True
+                typer.echo(f"  fragment [{span['lang']}] @{span['start']}: {span['text']!r} ({span['method']})")
+
+
+def _table(headers: list[str], rows: list[tuple]) -> None:
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.table import Table
+
+        t = Table(*headers)
+        for r in rows:
+            t.add_row(*map(str, r))
+        Console().print(t)
+    else:
+        for r in rows:
+            typer.echo("\t".join(map(str, r)))
+
+
+# sub-commands ---------------------------------------------------------------
+# One line per sub-command module (each keeps its heavy imports inside commands).
+# end sub-commands -----------------------------------------------------------

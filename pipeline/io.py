@@ -1,0 +1,184 @@
+"""Reading inputs and writing outputs without losing a byte.
+
+Text files keep their BOM and CRLF line endings: both are taken off on reading
+(so stages see plain ``\\n`` text) and put back on writing. Every write is atomic
+(temporary file in the same directory, then ``os.replace``), so a failed or
+interrupted run never leaves a half-written or missing file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import stat
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Iterator
+
+from mtclean.pipeline.errors import InputError
+
+BINARY_SNIFF = 8192
+DEFAULT_GLOBS = ("*.txt", "*.md", "*.markdown", "*.jsonl", "*.ndjson")
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+
+
+@dataclass(frozen=True, slots=True)
+class TextFormat:
+    """How a text was stored, so it can be written back the same way."""
+
+    bom: bool = False
+    newline: str = "\n"
+    replaced_bytes: int = 0  # invalid bytes replaced under --errors replace
+
+
+def decode(data: bytes, source: str, *, errors: str = "strict") -> tuple[str, TextFormat]:
+    """Decode UTF-8 *data*; raise :class:`InputError` naming the byte offset of bad input."""
+    if b"\x00" in data[:BINARY_SNIFF]:
+        raise InputError(source, "looks like a binary file (NUL bytes); skipped",
+                         hint="mtclean cleans UTF-8 text, Markdown and JSON Lines")
+    bom = data.startswith(codecs.BOM_UTF8)
+    if bom:
+        data = data[len(codecs.BOM_UTF8):]
+    replaced = 0
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if errors != "replace":
+            raise InputError(
+                source,
+                f"invalid UTF-8 ({exc.reason})",
+                position=f"byte {exc.start + (3 if bom else 0)}",
+                hint="fix the file or run with --errors replace",
+            ) from None
+        text = data.decode("utf-8", errors="replace")
+        replaced = text.count("\ufffd") - data.decode("utf-8", errors="ignore").count("\ufffd")
+    newline = "\n"
+    crlf = text.count("\r\n")
+    if crlf and crlf == text.count("\n"):
+        newline = "\r\n"
+        text = text.replace("\r\n", "\n")
+    return text, TextFormat(bom=bom, newline=newline, replaced_bytes=replaced)
+
+
+def encode(text: str, fmt: TextFormat = TextFormat()) -> bytes:
+    if fmt.newline != "\n":
+        text = text.replace("\n", fmt.newline)
+    data = text.encode("utf-8", "surrogatepass")
+    return codecs.BOM_UTF8 + data if fmt.bom else data
+
+
+def read_bytes(path: str) -> bytes:
+    if path == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a directory", hint="pass files, or a directory with --glob") from None
+    except PermissionError:
+        raise InputError(path, "permission denied") from None
+
+
+def atomic_write(path: str | Path, data: bytes, *, backup: str | None = None) -> None:
+    """Write *data* to *path* atomically; keep the old file's mode; optionally keep a backup copy."""
+    path = Path(path)
+    parent = path.parent if str(path.parent) else Path(".")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".mtclean-tmp", dir=parent)
+    except OSError as exc:
+        raise InputError(str(path), f"cannot write output: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        if path.exists():
+            os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
+            if backup:
+                # A hard link keeps the original bytes under the backup name
+                # without a window where neither name holds them.
+                bak = path.with_name(path.name + backup)
+                if bak.exists():
+                    bak.unlink()
+                os.link(path, bak)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        if isinstance(exc, OSError):
+            raise InputError(str(path), f"cannot write output: {exc.strerror or exc}") from None
+        raise
+
+
+def is_jsonl(path: str) -> bool:
+    return Path(path).suffix.lower() in JSONL_SUFFIXES
+
+
+def expand_inputs(paths: list[str], globs: tuple[str, ...] = ()) -> Iterator[tuple[str, str | None]]:
+    """Yield ``(file, base_dir)`` for each input; directories are searched recursively.
+
+    *base_dir* is the directory argument a file was found under (None for files
+    named directly), so outputs can mirror the tree.
+    """
+    for p in paths:
+        if p == "-":
+            yield p, None
+            continue
+        path = Path(p)
+        if path.is_dir():
+            found: set[Path] = set()
+            for pattern in globs or DEFAULT_GLOBS:
+                found.update(f for f in path.rglob(pattern) if f.is_file() and not _hidden(f, path))
+            for f in sorted(found):
+                yield str(f), p
+        else:
+            yield p, None
+
+
+def _hidden(f: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in f.relative_to(root).parts)
+
+
+@dataclass(slots=True)
+class JsonLine:
+    lineno: int
+    raw: str  # the line as read, without its line break
+    obj: dict | None
+    error: str | None = None
+
+
+def iter_jsonl(text: str, source: str) -> Iterator[JsonLine]:
+    """Parse JSON Lines; bad lines come back with ``error`` set (and are kept, never dropped)."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()  # the final line break ends the last line; it opens no new one
+    for lineno, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            yield JsonLine(lineno, raw, None, None)  # blank lines pass through as they are
+            continue
+        try:
+            obj = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            yield JsonLine(lineno, raw, None, f"invalid JSON at column {exc.colno}: {exc.msg}")
+            continue
+        if not isinstance(obj, dict):
+            yield JsonLine(lineno, raw, None, "not a JSON object")
+            continue
+        yield JsonLine(lineno, raw, obj)
+
+
+def dump_json_line(obj: dict) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(", ", ": "))
+
+
+def write_stdout(data: bytes, stream: IO[bytes] | None = None) -> None:
+    out = stream or sys.stdout.buffer
+    out.write(data)
+    out.flush()
