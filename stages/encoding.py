@@ -82,12 +82,17 @@ def _ftfy_config(cfg: EncodingConfig) -> ftfy.TextFixerConfig:
     )
 
 
+_LINES = regex.compile(r"[^\n]*\n|[^\n]+")
+
+
 def repair_mojibake(text: str, *, config: EncodingConfig = EncodingConfig()) -> list[Edit]:
     """Edits repairing what ftfy finds, one per damaged run within a line."""
     fcfg = _ftfy_config(config)
     edits: list[Edit] = []
     offset = 0
-    for line in text.splitlines(keepends=True):
+    # Split on "\n" only, like ftfy.fix_text: str.splitlines would also cut at
+    # control characters that ftfy removes, scattering one repair into many.
+    for line in _LINES.findall(text):
         if _MAYBE_BROKEN.search(line):
             fixed, plan = ftfy.fix_and_explain(line, fcfg)
             if fixed != line:

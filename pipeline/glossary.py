@@ -1,0 +1,383 @@
+"""Glossaries: house spellings of names and phrases, loaded from TOML files.
+
+A glossary file holds a ``[glossary]`` table and any number of ``[[entry]]``
+(one concept: a person, place, organization or term) and ``[[phrase]]`` tables
+(a source-language fragment and its translation). See glossaries/README.md for
+the format as editors see it.
+
+Several directories load together. The order is the precedence: directories
+given first win, and the shipped glossaries (package ``mtclean.glossaries``)
+come last. An entry whose ``id`` appears again in a lower-precedence directory
+replaces it there (a project can re-spell a shipped name); the same ``id`` twice
+within one directory is an error.
+
+>>> g = load_glossaries(shipped=False)
+>>> g.entries, g.phrases
+([], [])
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from mtclean.pipeline.errors import MtcleanError
+
+KINDS = ("person", "place", "organization", "term")
+ENTRY_KEYS = {"id", "kind", "canonical", "variants", "allowed", "surname", "case_sensitive", "context", "note"}
+PHRASE_KEYS = {"id", "source_lang", "source", "translation", "note"}
+GLOSSARY_KEYS = {"name", "description", "default_lang", "source", "license"}
+TOP_KEYS = {"glossary", "entry", "phrase"}
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+
+class GlossaryError(MtcleanError):
+    """A glossary file that cannot be used; the message names file, line and entry id."""
+
+    def __init__(self, file: str | Path, message: str, *, line: int = 0, entry: str = "", hint: str | None = None):
+        where = f"{file}:{line}" if line else str(file)
+        what = f" [{entry}]" if entry else ""
+        super().__init__(f"{where}{what}: {message}", hint=hint)
+        self.file = str(file)
+        self.line = line
+        self.entry = entry
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    kind: str
+    canonical: Mapping[str, str]
+    variants: tuple[str, ...] = ()
+    allowed: tuple[str, ...] = ()
+    surname: Mapping[str, str] = field(default_factory=dict)
+    case_sensitive: bool = False
+    context: tuple[str, ...] = ()
+    note: str = ""
+    file: str = ""
+    line: int = 0
+
+    def canonical_for(self, lang: str | None) -> str:
+        """The canonical form in *lang*, falling back to English, then to the first form given.
+
+        >>> Entry("p.x", "person", {"en": "Volodymyr Zelensky", "el": "Βολοντίμιρ Ζελένσκι"}).canonical_for("fr")
+        'Volodymyr Zelensky'
+        """
+        if lang and lang in self.canonical:
+            return self.canonical[lang]
+        if "en" in self.canonical:
+            return self.canonical["en"]
+        return next(iter(self.canonical.values()))
+
+    def surname_for(self, lang: str | None) -> str | None:
+        if not self.surname:
+            return None
+        if lang and lang in self.surname:
+            return self.surname[lang]
+        return self.surname.get("en")
+
+    def forms(self) -> list[str]:
+        """Every spelling of this entry that is correct somewhere: canonicals, surnames, allowed forms."""
+        return _unique([*self.canonical.values(), *self.surname.values(), *self.allowed])
+
+
+@dataclass(frozen=True)
+class Phrase:
+    id: str
+    source_lang: str
+    source: str
+    translation: Mapping[str, str]
+    note: str = ""
+    file: str = ""
+    line: int = 0
+
+
+@dataclass
+class Glossary:
+    entries: list[Entry] = field(default_factory=list)
+    phrases: list[Phrase] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # in precedence order
+
+    def __post_init__(self) -> None:
+        self._phrase_index: dict[tuple[str, str], Phrase] | None = None
+
+    def phrase_for(self, text: str, source_lang: str, target_lang: str) -> Phrase | None:
+        """The phrase entry whose source equals *text* (whitespace and case normalized)
+        and which has a translation into *target_lang*.
+
+        >>> g = Glossary(phrases=[Phrase("ph.x", "el", "παγωμένα  ρωσικά", {"en": "frozen Russian"})])
+        >>> g.phrase_for("Παγωμένα ρωσικά", "el", "en").translation["en"]
+        'frozen Russian'
+        """
+        if self._phrase_index is None:
+            index: dict[tuple[str, str], Phrase] = {}
+            for p in self.phrases:
+                index.setdefault((p.source_lang, normalize_key(p.source)), p)
+            self._phrase_index = index
+        p = self._phrase_index.get((source_lang, normalize_key(text)))
+        return p if p is not None and target_lang in p.translation else None
+
+    def names(self) -> set[str]:
+        """Every canonical, surname, variant and allowed form of every entry, all languages."""
+        out: set[str] = set()
+        for e in self.entries:
+            out.update(e.canonical.values())
+            out.update(e.surname.values())
+            out.update(e.variants)
+            out.update(e.allowed)
+        return out
+
+    def get(self, entry_id: str) -> Entry | None:
+        for e in self.entries:
+            if e.id == entry_id:
+                return e
+        return None
+
+
+def normalize_key(text: str) -> str:
+    """NFC, case-folded, inner whitespace collapsed: how phrases and duplicates are compared."""
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+def _unique(xs: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(xs))
+
+
+# -- reading files -------------------------------------------------------------
+
+_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*(entry|phrase)[ \t]*\]\]", re.M)
+_TOML_POS = re.compile(r"\(at line (\d+), column \d+\)")
+
+
+def table_lines(source: str) -> dict[str, list[int]]:
+    """1-based line numbers of the ``[[entry]]`` and ``[[phrase]]`` headers, in file order."""
+    out: dict[str, list[int]] = {"entry": [], "phrase": []}
+    for m in _HEADER.finditer(source):
+        out[m.group(1)].append(source.count("\n", 0, m.start()) + 1)
+    return out
+
+
+def read_glossary_file(path: str | Path) -> tuple[dict[str, Any], list[Entry], list[Phrase]]:
+    """Parse and validate one glossary file; raise :class:`GlossaryError` on the first problem."""
+    path = Path(path)
+    try:
+        source = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise GlossaryError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise GlossaryError(path, f"cannot read: {exc.strerror}") from None
+    return parse_glossary(source, str(path))
+
+
+def parse_glossary(source: str, file: str = "<string>") -> tuple[dict[str, Any], list[Entry], list[Phrase]]:
+    try:
+        data = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as exc:
+        m = _TOML_POS.search(str(exc))
+        msg = _TOML_POS.sub("", str(exc)).strip()
+        raise GlossaryError(file, f"invalid TOML: {msg}", line=int(m.group(1)) if m else 0) from None
+    unknown = sorted(set(data) - TOP_KEYS)
+    if unknown:
+        raise GlossaryError(file, f"unknown table(s) {', '.join(unknown)}", hint="valid: [glossary], [[entry]], [[phrase]]")
+    meta = data.get("glossary", {})
+    if not isinstance(meta, dict):
+        raise GlossaryError(file, "[glossary] must be a table")
+    bad = sorted(set(meta) - GLOSSARY_KEYS)
+    if bad:
+        raise GlossaryError(file, f"unknown key(s) {', '.join(bad)} in [glossary]", hint=f"valid: {', '.join(sorted(GLOSSARY_KEYS))}")
+    default_lang = meta.get("default_lang", "en")
+    if not isinstance(default_lang, str) or not default_lang:
+        raise GlossaryError(file, "glossary.default_lang must be a language code such as \"en\"")
+    lines = table_lines(source)
+    raw_entries = data.get("entry", [])
+    raw_phrases = data.get("phrase", [])
+    if not isinstance(raw_entries, list) or not isinstance(raw_phrases, list):
+        raise GlossaryError(file, "entries must be written as [[entry]] / [[phrase]] tables")
+    entries = [
+        _entry(item, file, _nth(lines["entry"], i), default_lang) for i, item in enumerate(raw_entries)
+    ]
+    phrases = [_phrase(item, file, _nth(lines["phrase"], i)) for i, item in enumerate(raw_phrases)]
+    return meta, entries, phrases
+
+
+def _nth(lines: list[int], i: int) -> int:
+    return lines[i] if i < len(lines) else 0
+
+
+def _str_list(value: Any, key: str, file: str, line: int, eid: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise GlossaryError(file, f"{key} must be a list of strings", line=line, entry=eid)
+    return tuple(value)
+
+
+def _lang_table(value: Any, key: str, file: str, line: int, eid: str, default_lang: str) -> dict[str, str]:
+    if isinstance(value, str):
+        value = {default_lang: value}
+    if not isinstance(value, dict) or not value or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise GlossaryError(
+            file, f"{key} must be a table of language = \"spelling\"", line=line, entry=eid,
+            hint=f'e.g. {key} = {{ en = "..." }}',
+        )
+    return dict(value)
+
+
+def _entry(item: Any, file: str, line: int, default_lang: str) -> Entry:
+    if not isinstance(item, dict):
+        raise GlossaryError(file, "[[entry]] must be a table", line=line)
+    eid = item.get("id")
+    if not isinstance(eid, str) or not eid:
+        raise GlossaryError(file, "entry has no id", line=line, hint='add id = "person.first-last"')
+    if not ID_RE.match(eid):
+        raise GlossaryError(file, "id may use only a-z, 0-9, '.', '_' and '-'", line=line, entry=eid)
+    bad = sorted(set(item) - ENTRY_KEYS)
+    if bad:
+        raise GlossaryError(file, f"unknown key(s) {', '.join(bad)}", line=line, entry=eid,
+                            hint=f"valid: {', '.join(sorted(ENTRY_KEYS))}")
+    kind = item.get("kind", "term")
+    if kind not in KINDS:
+        raise GlossaryError(file, f"kind {kind!r} is not one of {', '.join(KINDS)}", line=line, entry=eid)
+    if "canonical" not in item:
+        raise GlossaryError(file, "entry has no canonical spelling", line=line, entry=eid)
+    canonical = _lang_table(item["canonical"], "canonical", file, line, eid, default_lang)
+    surname = _lang_table(item["surname"], "surname", file, line, eid, default_lang) if "surname" in item else {}
+    case_sensitive = item.get("case_sensitive", False)
+    if not isinstance(case_sensitive, bool):
+        raise GlossaryError(file, "case_sensitive must be true or false", line=line, entry=eid)
+    note = item.get("note", "")
+    if not isinstance(note, str):
+        raise GlossaryError(file, "note must be a string", line=line, entry=eid)
+    return Entry(
+        id=eid,
+        kind=kind,
+        canonical=canonical,
+        variants=_str_list(item.get("variants", []), "variants", file, line, eid),
+        allowed=_str_list(item.get("allowed", []), "allowed", file, line, eid),
+        surname=surname,
+        case_sensitive=case_sensitive,
+        context=_str_list(item.get("context", []), "context", file, line, eid),
+        note=note,
+        file=file,
+        line=line,
+    )
+
+
+def _phrase(item: Any, file: str, line: int) -> Phrase:
+    if not isinstance(item, dict):
+        raise GlossaryError(file, "[[phrase]] must be a table", line=line)
+    pid = item.get("id")
+    if not isinstance(pid, str) or not pid:
+        raise GlossaryError(file, "phrase has no id", line=line, hint='add id = "phrase.el.some-words"')
+    if not ID_RE.match(pid):
+        raise GlossaryError(file, "id may use only a-z, 0-9, '.', '_' and '-'", line=line, entry=pid)
+    bad = sorted(set(item) - PHRASE_KEYS)
+    if bad:
+        raise GlossaryError(file, f"unknown key(s) {', '.join(bad)}", line=line, entry=pid,
+                            hint=f"valid: {', '.join(sorted(PHRASE_KEYS))}")
+    for key in ("source_lang", "source"):
+        if not isinstance(item.get(key), str) or not item[key].strip():
+            raise GlossaryError(file, f"phrase needs a non-empty {key}", line=line, entry=pid)
+    translation = _lang_table(item.get("translation"), "translation", file, line, pid, "en")
+    note = item.get("note", "")
+    if not isinstance(note, str):
+        raise GlossaryError(file, "note must be a string", line=line, entry=pid)
+    return Phrase(pid, item["source_lang"], item["source"], translation, note, file, line)
+
+
+# -- loading directories ----------------------------------------------------------
+
+
+def shipped_dir() -> Path:
+    """The directory of the glossaries installed with mtclean (package ``mtclean.glossaries``)."""
+    import mtclean.glossaries
+
+    return Path(mtclean.glossaries.__file__).resolve().parent
+
+
+def glossary_files(path: str | Path) -> list[Path]:
+    """The ``*.toml`` files of a glossary directory (one level of sub-folders too), sorted; a file stands for itself."""
+    p = Path(path)
+    if p.is_file():
+        return [p]
+    if not p.is_dir():
+        raise GlossaryError(p, "glossary directory not found")
+    return sorted([*p.glob("*.toml"), *p.glob("*/*.toml")])
+
+
+_cache: dict[tuple, Glossary] = {}
+_cache_lock = threading.Lock()
+
+
+def _signature(sources: Sequence[Path]) -> tuple:
+    sig = []
+    for group in sources:
+        for f in glossary_files(group):
+            st = f.stat()
+            sig.append((str(f), st.st_mtime_ns, st.st_size))
+    return tuple(sig)
+
+
+def load_glossaries(dirs: Sequence[str | Path] = (), *, shipped: bool = True) -> Glossary:
+    """Load every glossary in *dirs* (highest precedence first), then the shipped ones.
+
+    Cached per (directories, file mtimes and sizes): a stage calling this in
+    every worker pays for parsing once, and an edited file is read again.
+    """
+    if isinstance(dirs, (str, Path)):
+        dirs = (dirs,)
+    groups = [Path(d) for d in dirs]
+    if shipped:
+        groups.append(shipped_dir())
+    resolved = list(dict.fromkeys(g.resolve() for g in groups))  # ./glossaries may be the shipped folder itself
+    key = (tuple(map(str, resolved)), _signature(resolved))
+    with _cache_lock:
+        hit = _cache.get(key)
+    if hit is not None:
+        return hit
+    glossary = _load(resolved)
+    with _cache_lock:
+        if len(_cache) > 32:
+            _cache.clear()
+        _cache[key] = glossary
+    return glossary
+
+
+def _load(groups: Sequence[Path]) -> Glossary:
+    entries: dict[str, Entry] = {}
+    phrases: dict[str, Phrase] = {}
+    files: list[str] = []
+    for group in groups:
+        seen_here: dict[str, tuple[str, int]] = {}
+        for f in glossary_files(group):
+            files.append(str(f))
+            _, es, ps = read_glossary_file(f)
+            for item in [*es, *ps]:
+                if item.id in seen_here:
+                    other, oline = seen_here[item.id]
+                    raise GlossaryError(item.file, f"id also used at {other}:{oline}", line=item.line, entry=item.id,
+                                        hint="ids must be unique; give one of them another id")
+                seen_here[item.id] = (item.file, item.line)
+            for e in es:
+                entries.setdefault(e.id, e)  # an earlier (higher-precedence) directory wins
+            for p in ps:
+                phrases.setdefault(p.id, p)
+    return Glossary(entries=list(entries.values()), phrases=list(phrases.values()), files=files)
+
+
+def clear_cache() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+def default_project_dir() -> Path:
+    """The project glossary directory the CLI edits by default: ``$MTCLEAN_GLOSSARY_DIR`` or ``./glossaries``."""
+    return Path(os.environ.get("MTCLEAN_GLOSSARY_DIR") or "glossaries")
