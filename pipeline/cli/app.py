@@ -160,4 +160,5 @@ def _table(headers: list[str], rows: list[tuple]) -> None:
 
 # sub-commands ---------------------------------------------------------------
 # One line per sub-command module (each keeps its heavy imports inside commands).
+from mtclean.pipeline.cli import models as _models_cli; app.add_typer(_models_cli.app, name="models")  # noqa: E402,E702
 # end sub-commands -----------------------------------------------------------
