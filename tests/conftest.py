@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+# Models and caches go to a throwaway home, never the user's.
+os.environ.setdefault("MTCLEAN_HOME", tempfile.mkdtemp(prefix="mtclean-test-home-"))
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("MTCLEAN_SHARED_DATA", ROOT.parent / "shared" / "data"))
