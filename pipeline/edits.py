@@ -196,22 +196,67 @@ def _apply_local(region: str, offset: int, edits: Sequence[Edit]) -> str:
     return apply_edits(region, local, check=False)
 
 
+_TOKENS = re.compile(r"\s+|\S+")
+
+
+def changed_regions(old: str, new: str, *, tokens: "re.Pattern[str]" = _TOKENS, window: int = 64) -> list[tuple[int, int, int, int]]:
+    """``(i1, i2, j1, j2)`` regions where *old* and *new* differ, aligned on whole tokens.
+
+    A greedy walk that resynchronises within *window* tokens after each
+    difference: linear for the sparse, local changes that repairs make (difflib
+    is quadratic on long, repetitive text), and always correct — a region it
+    cannot align is reported whole.
+    """
+    if old == new:
+        return []
+    a = [(m.start(), m.end()) for m in tokens.finditer(old)]
+    b = [(m.start(), m.end()) for m in tokens.finditer(new)]
+    ta = [old[x:y] for x, y in a]
+    tb = [new[x:y] for x, y in b]
+    out: list[tuple[int, int, int, int]] = []
+    i = j = 0
+    while i < len(ta) or j < len(tb):
+        if i < len(ta) and j < len(tb) and ta[i] == tb[j]:
+            i, j = i + 1, j + 1
+            continue
+        sync = _resync(ta, tb, i, j, window)
+        i2, j2 = sync if sync else (len(ta), len(tb))
+        start_a = a[i][0] if i < len(a) else len(old)
+        end_a = a[i2 - 1][1] if i2 > i else start_a
+        start_b = b[j][0] if j < len(b) else len(new)
+        end_b = b[j2 - 1][1] if j2 > j else start_b
+        out.append((start_a, end_a, start_b, end_b))
+        i, j = i2, j2
+    return out
+
+
+def _resync(ta: list[str], tb: list[str], i: int, j: int, window: int) -> tuple[int, int] | None:
+    # Smallest total skip (di + dj) after which two tokens in a row agree again
+    # (or both texts end).
+    for d in range(1, 2 * window + 1):
+        for di in range(max(0, d - window), min(d, window) + 1):
+            x, y = i + di, j + d - di
+            if x > len(ta) or y > len(tb):
+                continue
+            if x == len(ta) and y == len(tb):
+                return x, y
+            if x < len(ta) and y < len(tb) and ta[x] == tb[y] and (
+                x + 1 >= len(ta) or y + 1 >= len(tb) or ta[x + 1] == tb[y + 1]
+            ):
+                return x, y
+    return None
+
+
 def diff_edits(before: str, after: str, *, rule: str, reason: str, evidence: Mapping[str, Any] | None = None) -> list[Edit]:
-    """Minimal edits turning *before* into *after*, all attributed to one rule.
+    """Edits turning *before* into *after*, one per changed run of tokens, all under one rule.
 
     For stages that get a whole rewritten string from a library and need it
     broken into reviewable pieces.
     """
-    import difflib
-
-    if before == after:
-        return []
-    sm = difflib.SequenceMatcher(None, before, after, autojunk=False)
-    out = []
-    for op, i1, i2, j1, j2 in sm.get_opcodes():
-        if op != "equal":
-            out.append(Edit(i1, i2, before[i1:i2], after[j1:j2], rule, reason, dict(evidence or {})))
-    return out
+    return [
+        Edit(i1, i2, before[i1:i2], after[j1:j2], rule, reason, dict(evidence or {}))
+        for i1, i2, j1, j2 in changed_regions(before, after)
+    ]
 
 
 def regex_edits(

@@ -158,8 +158,11 @@ _TOML_POS = re.compile(r"\(at line (\d+), column \d+\)")
 def table_lines(source: str) -> dict[str, list[int]]:
     """1-based line numbers of the ``[[entry]]`` and ``[[phrase]]`` headers, in file order."""
     out: dict[str, list[int]] = {"entry": [], "phrase": []}
+    line, pos = 1, 0
     for m in _HEADER.finditer(source):
-        out[m.group(1)].append(source.count("\n", 0, m.start()) + 1)
+        line += source.count("\n", pos, m.start())
+        pos = m.start()
+        out[m.group(1)].append(line)
     return out
 
 

@@ -12,7 +12,7 @@ places under the user's home:
 
 Nothing here downloads anything: packages are installed from local files only
 (:func:`install_package`), after the archive is checked member by member.
-Listing and installing do not import argostranslate; only :func:`load_translator`
+Listing and installing do not import argostranslate; only :class:`ArgosTranslator`
 does (it loads torch, stanza and ctranslate2, which takes seconds).
 
 >>> code_ok("el"), code_ok("../x")
@@ -33,7 +33,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable
+from typing import Any
 
 from mtclean.pipeline.errors import MtcleanError
 
@@ -469,7 +469,3 @@ class _WholeText:
 
     def split_sentences(self, text: str) -> list[str]:
         return [text]
-
-
-def load_translator(package: ModelPackage) -> Callable[[str], str]:
-    return ArgosTranslator(package).translate

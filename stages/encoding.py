@@ -13,14 +13,13 @@ edit with ftfy's plan as evidence.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from functools import lru_cache
 
 import ftfy
 import regex
 
-from mtclean.pipeline.edits import Edit, run_passes
+from mtclean.pipeline.edits import Edit, changed_regions, run_passes
 from mtclean.pipeline.stage import Stage, StageConfig
 
 # Lines that are pure ASCII without '&' or control characters cannot hold
@@ -83,6 +82,25 @@ def _ftfy_config(cfg: EncodingConfig) -> ftfy.TextFixerConfig:
 
 
 _LINES = regex.compile(r"[^\n]*\n|[^\n]+")
+# Long lines are repaired in pieces cut after a space that follows plain ASCII
+# (mojibake like `Ã ` can swallow a space, but never after an ASCII letter), so
+# the cost stays linear in the length of a huge single-line document.
+MAX_SEGMENT = 4096
+_SAFE_CUT = regex.compile(r"(?<=[A-Za-z0-9.,;:!?)] )")
+
+
+def _segments(text: str):
+    for line in _LINES.findall(text):
+        while len(line) > MAX_SEGMENT:
+            cut = _SAFE_CUT.search(line, MAX_SEGMENT // 2, MAX_SEGMENT)
+            end = cut.end() if cut else MAX_SEGMENT
+            if not cut:
+                later = _SAFE_CUT.search(line, MAX_SEGMENT)
+                end = later.end() if later else len(line)
+            yield line[:end]
+            line = line[end:]
+        if line:
+            yield line
 
 
 def repair_mojibake(text: str, *, config: EncodingConfig = EncodingConfig()) -> list[Edit]:
@@ -92,7 +110,7 @@ def repair_mojibake(text: str, *, config: EncodingConfig = EncodingConfig()) -> 
     offset = 0
     # Split on "\n" only, like ftfy.fix_text: str.splitlines would also cut at
     # control characters that ftfy removes, scattering one repair into many.
-    for line in _LINES.findall(text):
+    for line in _segments(text):
         if _MAYBE_BROKEN.search(line):
             fixed, plan = ftfy.fix_and_explain(line, fcfg)
             if fixed != line:
@@ -105,27 +123,13 @@ def repair_mojibake(text: str, *, config: EncodingConfig = EncodingConfig()) -> 
 def _split_edits(old: str, new: str, offset: int, evidence: dict) -> list[Edit]:
     # One edit per damaged token: a reviewer reads `SchÃ¶n -> Schön` or
     # `&amp; -> &` far better than the bare changed characters.
-    sm = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    runs: list[list[int]] = []
-    for op, i1, i2, j1, j2 in sm.get_opcodes():
-        if op == "equal":
-            continue
-        while i1 > 0 and j1 > 0 and _TOKEN_CHAR.match(old[i1 - 1]) and old[i1 - 1] == new[j1 - 1]:
-            i1, j1 = i1 - 1, j1 - 1
-        while i2 < len(old) and j2 < len(new) and _TOKEN_CHAR.match(old[i2]) and old[i2] == new[j2]:
-            i2, j2 = i2 + 1, j2 + 1
-        if runs and i1 <= runs[-1][1]:
-            runs[-1][1], runs[-1][3] = max(i2, runs[-1][1]), max(j2, runs[-1][3])
-        else:
-            runs.append([i1, i2, j1, j2])
     return [
         Edit(offset + i1, offset + i2, old[i1:i2], new[j1:j2], _rule(old[i1:i2], evidence["ftfy"]),
              _reason(old[i1:i2], evidence["ftfy"]), evidence)
-        for i1, i2, j1, j2 in runs
+        for i1, i2, j1, j2 in changed_regions(old, new)
     ]
 
 
-_TOKEN_CHAR = regex.compile(r"[\w&#;]")
 _ENTITY = regex.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);?")
 
 

@@ -26,6 +26,7 @@ objects (kind ``fragment``) that the translate stage and the report read.
 
 from __future__ import annotations
 
+import bisect
 import json
 import unicodedata
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ import regex
 
 from mtclean.pipeline import language
 from mtclean.pipeline.document import Document, Span
+from mtclean.pipeline.errors import ConfigError
 from mtclean.pipeline.stage import Stage, StageConfig
 
 
@@ -55,14 +57,27 @@ class FragmentsConfig(StageConfig):
     min_script_letters: int = 3  # a lone foreign-script word needs this many letters (α, Δ, µ are symbols)
     min_words: int = 4  # a same-script fragment has at least this many words
     min_confidence: float = 0.9  # langdetect probability of a same-script fragment's language
-    window: int = 8  # words in the cheap check's sliding window
-    suspicion: float = 3.0  # window score from which langdetect is consulted
+    window: int = 5  # words in the cheap check's sliding window
+    suspicion: float = 2.5  # window score from which langdetect is consulted
     foreign_share: float = 0.5  # share of a candidate's scored words that must look foreign
     skip_names: bool = True  # capitalized name sequences are not fragments (same script; Latin inside other scripts)
     skip_quoted_titles: bool = False  # text in quotation marks of at most max_title_words words is a title
     max_title_words: int = 12
     glossary_dirs: tuple[str, ...] = ()
     shipped_glossaries: bool = True
+
+    def __post_init__(self) -> None:
+        checks = [
+            ("min_confidence", 0.0 <= self.min_confidence <= 1.0, "a probability from 0 to 1"),
+            ("foreign_share", 0.0 <= self.foreign_share <= 1.0, "a share from 0 to 1"),
+            ("window", self.window >= 2, "at least 2"),
+            ("min_words", self.min_words >= 1, "at least 1"),
+            ("min_script_letters", self.min_script_letters >= 1, "at least 1"),
+            ("max_title_words", self.max_title_words >= 1, "at least 1"),
+        ]
+        for key, ok, what in checks:
+            if not ok:
+                raise ConfigError(f"fragments.{key} must be {what}, not {getattr(self, key)!r}")
 
 
 # -- data ------------------------------------------------------------------------
@@ -74,9 +89,15 @@ class ScriptGroup:
     scripts: tuple[str, ...]
     langs: tuple[str, ...]
     host_langs: tuple[str, ...]
-    bicameral: bool
     char: regex.Pattern
     run: regex.Pattern
+
+
+@lru_cache(maxsize=32)
+def _word_pattern(scripts: tuple[str, ...]) -> regex.Pattern:
+    """A word in *scripts*: letters and marks, joined by apostrophes or hyphens (чего-то, l'État)."""
+    letters = "".join(rf"\p{{{s}}}" for s in scripts)
+    return regex.compile(rf"[{letters}][{letters}\p{{M}}\u200c\u200d]*(?:['’ʼ\-‐][{letters}][{letters}\p{{M}}\u200c\u200d]*)*")
 
 
 def _data(name: str) -> dict:
@@ -88,16 +109,16 @@ def script_groups() -> dict[str, ScriptGroup]:
     """The script groups of ``data/fragment_scripts.json``, with their compiled patterns."""
     groups = {}
     for name, g in _data("fragment_scripts.json")["groups"].items():
-        letters = "".join(rf"\p{{{s}}}" for s in g["scripts"])
-        word = rf"[{letters}][{letters}\p{{M}}\u200c\u200d]*(?:['’\-‐][{letters}][{letters}\p{{M}}\u200c\u200d]*)*"
-        # Between two words of the run: spaces (not line breaks), punctuation, digits.
-        sep = r"(?:[^\S\n]|[\p{P}\p{S}\d\u200c\u200d])+"
+        scripts = tuple(g["scripts"])
+        letters = "".join(rf"\p{{{s}}}" for s in scripts)
+        word = _word_pattern(scripts).pattern
+        # Between two words of the run: spaces (not line breaks), punctuation, symbols, digits.
+        sep = r"(?:[^\S\n]|[\p{P}\p{S}\d\u200c\u200d\u02bc])+"
         groups[name] = ScriptGroup(
             name=name,
-            scripts=tuple(g["scripts"]),
+            scripts=scripts,
             langs=tuple(g["langs"]),
             host_langs=tuple(g["host_langs"]),
-            bicameral=bool(g["bicameral"]),
             char=regex.compile(rf"[{letters}]"),
             run=regex.compile(rf"{word}(?:{sep}{word})*"),
         )
@@ -105,13 +126,14 @@ def script_groups() -> dict[str, ScriptGroup]:
 
 
 @lru_cache(maxsize=8)
-def common_words(lang: str) -> tuple[frozenset[str], frozenset[str]] | None:
-    """(common words, words more frequent in another language) for *lang*, or None without a list."""
+def common_words(lang: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]] | None:
+    """(common words, those more frequent in another language, the others) for *lang*; None without a list."""
     try:
         data = _data(f"common_words_{lang}.json")
     except (FileNotFoundError, OSError):
         return None
-    return frozenset(data["words"]), frozenset(data["shared"])
+    common, shared = frozenset(data["words"]), frozenset(data["shared"])
+    return common, shared, common - shared
 
 
 def _base(lang: str | None) -> str:
@@ -142,8 +164,9 @@ _PROTECTED = regex.compile(
     | `[^`\n]+`
     | \b[\p{L}\p{N}]+(?:_[\p{L}\p{N}]+)+\b                  # snake_case identifiers
     | \b[\p{L}\p{N}_.]+\(\)                                 # calls: foo()
-    | \b(?=[\p{L}\p{N}-]*\p{N})(?=[\p{L}\p{N}-]*\p{L})[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*\b  # product codes: Су-35, XR500
-    | \d[\d.,]*\s?(?:[\p{L}µ°Ω%]{1,3}(?:/[\p{L}µ]{1,3})?)(?![\p{L}\p{M}])      # numbers with units: 5 µm, 3 mΩ
+    | \b(?=[\p{Latin}\p{Greek}\p{Cyrillic}\p{N}-]*\p{N})(?=[\p{Latin}\p{Greek}\p{Cyrillic}\p{N}-]*\p{L})
+         [\p{Latin}\p{Greek}\p{Cyrillic}\p{N}]+(?:-[\p{Latin}\p{Greek}\p{Cyrillic}\p{N}]+)*\b  # product codes: Су-35, XR500
+    | \d+(?:[.,]\d+)*\s?(?:[\p{Latin}µμΩ°%]{1,3}(?:/[\p{Latin}µμ]{1,3})?)(?![\p{L}\p{M}])  # measures: 5 µm, 3 mΩ
     """,
     regex.VERBOSE | regex.DOTALL,
 )
@@ -154,9 +177,41 @@ def protected_ranges(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _PROTECTED.finditer(text)]
 
 
-def _overlaps(ranges: Sequence[tuple[int, int]], start: int, end: int) -> bool:
-    import bisect
+class _Lazy:
+    """Per-text ranges computed on first use: clean text seldom needs them."""
 
+    def __init__(self, text: str, names: "NameMatcher | None"):
+        self.text = text
+        self.names = names
+        self._protected: list[tuple[int, int]] | None = None
+        self._names: list[tuple[int, int]] | None = None
+
+    @property
+    def protected(self) -> list[tuple[int, int]]:
+        if self._protected is None:
+            self._protected = protected_ranges(self.text)
+        return self._protected
+
+    @property
+    def name_ranges(self) -> list[tuple[int, int]]:
+        if self._names is None:
+            self._names = _union(self.names.ranges(self.text)) if self.names else []
+        return self._names
+
+
+def _union(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted, non-overlapping ranges covering the same characters (what :func:`_overlaps` needs)."""
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(ranges):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _overlaps(ranges: Sequence[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps one of *ranges* (sorted and disjoint)."""
     i = bisect.bisect_right(ranges, (start, float("inf"))) - 1
     for a, b in ranges[max(i, 0): i + 2]:
         if a < end and start < b:
@@ -219,12 +274,9 @@ def _is_wordchar(ch: str) -> bool:
 # -- detection by script ------------------------------------------------------------
 
 
-def _foreign_letter(host: ScriptGroup) -> regex.Pattern:
-    return _foreign_letter_cached(host.scripts)
-
-
 @lru_cache(maxsize=32)
-def _foreign_letter_cached(scripts: tuple[str, ...]) -> regex.Pattern:
+def _foreign_letter(scripts: tuple[str, ...]) -> regex.Pattern:
+    """A letter of any script but *scripts* (and not a Common/Inherited one such as ʻ or µ)."""
     own = "".join(rf"\p{{{s}}}" for s in scripts)
     return regex.compile(rf"[\p{{L}}--[{own}\p{{Common}}\p{{Inherited}}]]", regex.V1)
 
@@ -240,16 +292,15 @@ def find_script_fragments(
     lang: str | None,
     config: FragmentsConfig = FragmentsConfig(),
     names: NameMatcher | None = None,
-    protected: Sequence[tuple[int, int]] | None = None,
+    lazy: _Lazy | None = None,
 ) -> list[Span]:
     """Runs of words written in another script than the document's."""
     host = host_group(lang, text)
     if host.name == "latin" and text.isascii():
         return []
     groups = script_groups()
-    foreign = _foreign_letter(host)
-    protected = protected_ranges(text) if protected is None else protected
-    name_ranges = names.ranges(text) if names else []
+    foreign = _foreign_letter(host.scripts)
+    lazy = lazy or _Lazy(text, names)
     spans: list[Span] = []
     pos = 0
     while True:
@@ -265,12 +316,30 @@ def find_script_fragments(
         if not run:
             continue
         words = [w for w in _run_words(group, text, run.start(), run.end())
-                 if not _glued(text, *w) and not _overlaps(protected, *w) and not _overlaps(name_ranges, *w)]
-        for piece in _contiguous(text, words, run.start(), run.end()):
-            span = _script_span(text, piece, group, host, config, names)
+                 if not _glued(text, *w, digits=group.name != "cjk") and not _overlaps(lazy.protected, *w)
+                 and not _overlaps(lazy.name_ranges, *w)]
+        for piece in _contiguous(text, words):
+            span = _script_span(text, piece, group, config, names)
             if span is not None:
                 spans.append(span)
-    return spans
+    return _name_languages(spans, groups)
+
+
+def _name_languages(spans: list[Span], groups: dict[str, ScriptGroup]) -> list[Span]:
+    """Give script spans of a shared script (Cyrillic: ru, uk, bg, mk) one language per document and script:
+    langdetect on all of them together knows more than on two words, and runs once."""
+    by_group: dict[str, list[int]] = {}
+    for i, sp in enumerate(spans):
+        if sp.lang == "":
+            by_group.setdefault(sp.kind, []).append(i)
+    out = list(spans)
+    for name, idx in by_group.items():
+        group = groups[name]
+        lang, confidence = _script_language(" ".join(spans[i].text for i in idx), group)
+        for i in idx:
+            sp = spans[i]
+            out[i] = Span(sp.start, sp.end, sp.text, lang, confidence, sp.method, "fragment")
+    return out
 
 
 def _run_words(group: ScriptGroup, text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -278,17 +347,20 @@ def _run_words(group: ScriptGroup, text: str, start: int, end: int) -> list[tupl
     return [w.span() for w in word.finditer(text, start, end)]
 
 
-@lru_cache(maxsize=32)
-def _word_pattern(scripts: tuple[str, ...]) -> regex.Pattern:
-    letters = "".join(rf"\p{{{s}}}" for s in scripts)
-    return regex.compile(rf"[{letters}][{letters}\p{{M}}\u200c\u200d]*(?:['’\-‐][{letters}][{letters}\p{{M}}\u200c\u200d]*)*")
+_ELISION = "'’ʼ"
 
 
-def _glued(text: str, start: int, end: int) -> bool:
-    """A word stuck to letters or digits of another script (ΔT, 5µm, α-helix) is a symbol, not language."""
+def _glued(text: str, start: int, end: int, *, digits: bool = True) -> bool:
+    """A word stuck to letters or digits of another script (ΔT, 5µm, α-helix) is a symbol, not language.
+
+    Ideographic text writes numbers without spaces (我1978年), so there *digits* is False.
+    """
     before = text[start - 1] if start > 0 else " "
     after = text[end] if end < len(text) else " "
-    if _is_wordchar(before) or _is_wordchar(after):
+    before = " " if before in _ELISION else before  # Γιʼ αυτό, l’État: an elided word, not a glued one
+    after = " " if after in _ELISION else after
+    if (_is_wordchar(before) and (digits or not before.isdigit())) or (
+            _is_wordchar(after) and (digits or not after.isdigit())):
         return True
     if before in "-‐" and start > 1 and _is_wordchar(text[start - 2]):
         return True
@@ -297,7 +369,7 @@ def _glued(text: str, start: int, end: int) -> bool:
     return False
 
 
-def _contiguous(text: str, words: list[tuple[int, int]], start: int, end: int) -> list[list[tuple[int, int]]]:
+def _contiguous(text: str, words: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
     """Split the kept words of a run where a dropped word (a symbol, a URL) was between them."""
     pieces: list[list[tuple[int, int]]] = []
     for w in words:
@@ -309,11 +381,30 @@ def _contiguous(text: str, words: list[tuple[int, int]], start: int, end: int) -
 
 
 def _only_separators(text: str, a: int, b: int) -> bool:
-    return not any(_is_wordchar(c) and not c.isdigit() for c in text[a:b])
+    return not any(_is_wordchar(c) and not c.isdigit() and c not in _ELISION for c in text[a:b])
 
 
-def _script_span(text, words, group, host, config, names) -> Span | None:
+_PAIRS = {"(": ")", "[": "]", "{": "}", "«": "»", "“": "”", "„": "“", "‹": "›", "「": "」", "『": "』", "（": "）"}
+
+
+def _balance(text: str, start: int, end: int) -> int:
+    """The span's end, moved past a closing bracket or quote whose opener is inside the span
+    (`Паркинг (Санкт-Петербург)`), so a span never opens what it does not close."""
+    stack = []
+    for ch in text[start:end]:
+        if stack and ch == stack[-1]:
+            stack.pop()
+        elif ch in _PAIRS:
+            stack.append(_PAIRS[ch])
+    while stack and end < len(text) and text[end] == stack[-1]:
+        stack.pop()
+        end += 1
+    return end
+
+
+def _script_span(text, words, group, config, names) -> Span | None:
     start, end = words[0][0], words[-1][1]
+    end = _balance(text, start, end)
     chunk = text[start:end]
     letters = sum(1 for c in chunk if c.isalpha())
     ideographic = group.name == "cjk"
@@ -325,22 +416,27 @@ def _script_span(text, words, group, host, config, names) -> Span | None:
         return None
     if config.skip_names and group.name == "latin" and all(_CAPITALIZED.fullmatch(text[s:e]) for s, e in words):
         return None  # a name or acronym kept in Latin script (MWP, Twitter, Donald Trump)
-    lang, confidence = _script_language(chunk, group)
-    return Span(start, end, chunk, lang, confidence, "script", "fragment")
+    if len(group.langs) == 1:
+        return Span(start, end, chunk, group.langs[0], 1.0, "script", "fragment")
+    # Language named later, once for all spans of this script (kind holds the group meanwhile).
+    return Span(start, end, chunk, "", 1.0, "script", group.name)
 
 
 def _script_language(chunk: str, group: ScriptGroup) -> tuple[str, float]:
     if len(group.langs) == 1:
         return group.langs[0], 1.0
+    langs = group.langs
     if group.name == "cjk":
         if _HANGUL.search(chunk):
             return "ko", 1.0
         if _KANA.search(chunk):
             return "ja", 1.0
-    for g in language.guesses(chunk):
-        if g.lang in group.langs:
-            return g.lang, g.prob
-    return group.langs[0], 0.5
+        langs = tuple(x for x in langs if x != "ko")  # Han without Hangul is not Korean text
+    guesses = [g for g in language.guesses(chunk, max_chars=2000) if g.lang in langs]
+    if not guesses:
+        return langs[0], 0.5
+    total = sum(g.prob for g in guesses)
+    return guesses[0].lang, guesses[0].prob / total if total else 0.5
 
 
 # -- detection by language (same script) ---------------------------------------------
@@ -374,42 +470,47 @@ def find_language_fragments(
     lang: str,
     config: FragmentsConfig = FragmentsConfig(),
     names: NameMatcher | None = None,
-    protected: Sequence[tuple[int, int]] | None = None,
+    lazy: _Lazy | None = None,
 ) -> list[Span]:
     """Stretches in another language written in the document's own script (needs a common-word list)."""
     lists = common_words(_base(lang))
     if lists is None:
         return []
-    common, shared = lists
+    common, shared, plain = lists
     host = host_group(lang, text)
     word_re = _word_pattern(host.scripts)
-    protected = protected_ranges(text) if protected is None else protected
-    tokens = [m.span() for m in word_re.finditer(text)]
-    if len(tokens) < config.min_words:
+    lazy = lazy or _Lazy(text, names)
+    # The hot loop on clean text: one findall and a set look-up per word.
+    words = word_re.findall(text)
+    if len(words) < config.min_words:
         return []
-    scores = [_word_score(text[s:e], common, shared) for s, e in tokens]
+    lows = word_re.findall(text.lower().translate(_APOSTROPHES))
+    if len(lows) != len(words):
+        lows = [w.lower().translate(_APOSTROPHES) for w in words]
+    scores = [-1.0 if low in plain else _word_score(w, common, shared) for w, low in zip(words, lows)]
     regions = _suspicious_regions(scores, config)
     if not regions:
         return []
+    tokens = [m.span() for m in word_re.finditer(text)]
     # Names and protected stretches give no evidence: zero them before looking closer.
-    blocked = sorted([*protected, *(names.ranges(text) if names else [])])
-    for i, (s, e) in enumerate(tokens):
-        if scores[i] and blocked and _overlaps(blocked, s, e):
-            scores[i] = 0.0
+    blocked = _union([*lazy.protected, *lazy.name_ranges])
+    skip = {i for i, (s, e) in enumerate(tokens) if blocked and _overlaps(blocked, s, e)}
+    for i in skip:
+        scores[i] = 0.0
     spans: list[Span] = []
     done_until = -1
     for first, last in regions:
-        s_start, s_end = _sentence_around(text, tokens[first][0], tokens[last][1])
-        if s_end <= done_until:
-            continue
-        done_until = s_end
-        spans.extend(_judge_sentence(text, tokens, scores, s_start, s_end, lang, config))
+        for s_start, s_end in _sentences(text, tokens[first][0], tokens[last][1]):
+            if s_end <= done_until:
+                continue
+            done_until = s_end
+            spans.extend(_judge_sentence(text, tokens, scores, skip, s_start, s_end, lang, config))
     return _merge_adjacent(text, spans)
 
 
 def _suspicious_regions(scores: list[float], config: FragmentsConfig) -> list[tuple[int, int]]:
     """Token index ranges where a window of words holds enough foreign evidence."""
-    w = max(2, config.window)
+    w = config.window
     n = len(scores)
     if sum(s for s in scores if s > 0) < config.suspicion:
         return []
@@ -430,43 +531,78 @@ def _suspicious_regions(scores: list[float], config: FragmentsConfig) -> list[tu
     return regions
 
 
-def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
-    """The sentence(s) holding text[start:end]: from the previous sentence end to the next."""
-    left = 0
-    for m in _SENTENCE_END.finditer(text, max(0, start - 2000), start):
+def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The sentences that text[start:end] touches, each as (start, end) without its final punctuation."""
+    left = max(0, start - 2000)  # a "sentence" longer than that is looked at from here
+    for m in _SENTENCE_END.finditer(text, left, start):
         left = m.end()
-    m = _SENTENCE_END.search(text, end)
-    right = m.start() if m else len(text)
-    # Keep the sentence's final punctuation out, but its words in.
-    return left, max(right, end)
-
-
-def _judge_sentence(text, tokens, scores, s_start, s_end, lang, config) -> list[Span]:
-    idx = [i for i, (s, e) in enumerate(tokens) if s >= s_start and e <= s_end]
-    if not idx:
-        return []
-    span = _judge(text, tokens, scores, idx, lang, config)
-    if span is not None:
-        return [span]
-    # Not the whole sentence: try its clauses (an untranslated clause inside an English sentence).
-    out: list[Span] = []
-    clause: list[int] = []
-    prev_end = tokens[idx[0]][0]
-    for i in idx:
-        s, e = tokens[i]
-        if clause and _CLAUSE_BREAK.search(text, prev_end, s):
-            out.extend(x for x in [_judge(text, tokens, scores, clause, lang, config)] if x)
-            clause = []
-        clause.append(i)
-        prev_end = e
-    if clause and len(clause) < len(idx):
-        out.extend(x for x in [_judge(text, tokens, scores, clause, lang, config)] if x)
+    out = []
+    for m in _SENTENCE_END.finditer(text, left):
+        if m.start() > left:
+            out.append((left, m.start()))
+        left = m.end()
+        if left >= end:
+            break
+    if left < end:
+        out.append((left, len(text)))
     return out
 
 
-def _judge(text, tokens, scores, idx: list[int], lang, config) -> Span | None:
+def _judge_sentence(text, tokens, scores, skip, s_start, s_end, lang, config) -> list[Span]:
+    lo = bisect.bisect_left(tokens, (s_start, -1))
+    hi = bisect.bisect_right(tokens, (s_end, s_end))
+    idx = [i for i in range(lo, hi) if tokens[i][1] <= s_end]
+    if not idx:
+        return []
+    span = _judge(text, tokens, scores, skip, idx, lang, config)
+    if span is not None:
+        return [_drop_host_clauses(text, tokens, scores, idx, span, config)]
+    # Not the whole sentence: try its clauses (an untranslated clause inside an English sentence).
+    clauses = _clauses(text, tokens, idx)
+    out: list[Span] = []
+    if len(clauses) > 1:
+        for clause in clauses:
+            span = _judge(text, tokens, scores, skip, clause, lang, config)
+            if span is not None:
+                out.append(span)
+    return out
+
+
+def _clauses(text: str, tokens, idx: list[int]) -> list[list[int]]:
+    out: list[list[int]] = []
+    prev_end = None
+    for i in idx:
+        s, e = tokens[i]
+        if not out or _CLAUSE_BREAK.search(text, prev_end, s):
+            out.append([])
+        out[-1].append(i)
+        prev_end = e
+    return out
+
+
+def _looks_foreign(scores, clause: list[int], config) -> bool:
+    evidence = [scores[i] for i in clause if scores[i] != 0.0]
+    foreign = [s for s in evidence if s > 0]
+    strong = len(foreign) >= 2 or any(s >= 1.0 for s in foreign)  # a lone `de` or `es` is no clause
+    return strong and len(foreign) / len(evidence) >= config.foreign_share
+
+
+def _drop_host_clauses(text, tokens, scores, idx, span: Span, config) -> Span:
+    """A foreign sentence introduced in the host language (`Spanish: ...`): cut the host-language clauses off its edges."""
+    clauses = [c for c in _clauses(text, tokens, idx) if tokens[c[-1]][1] > span.start and tokens[c[0]][0] < span.end]
+    while len(clauses) > 1 and not _looks_foreign(scores, clauses[0], config):
+        clauses.pop(0)
+    while len(clauses) > 1 and not _looks_foreign(scores, clauses[-1], config):
+        clauses.pop()
+    start, end = max(span.start, tokens[clauses[0][0]][0]), min(span.end, tokens[clauses[-1][-1]][1])
+    if (start, end) == (span.start, span.end):
+        return span
+    return Span(start, end, text[start:end], span.lang, span.confidence, span.method, span.kind)
+
+
+def _judge(text, tokens, scores, skip, idx: list[int], lang, config) -> Span | None:
     """Accept tokens idx[0..] (trimmed of leading/trailing runs of ordinary words) as a fragment or not."""
-    idx = _trim(idx, scores)
+    idx = _trim(text, tokens, idx, scores, skip)
     if len(idx) < config.min_words:
         return None
     sc = [scores[i] for i in idx]
@@ -485,18 +621,29 @@ def _judge(text, tokens, scores, idx: list[int], lang, config) -> Span | None:
     return Span(start, end, chunk, top.lang, top.prob, "langdetect", "fragment")
 
 
-def _trim(idx: list[int], scores: list[float]) -> list[int]:
-    """Drop an edge run of two or more ordinary (common, document-language) words."""
-    def edge(seq: list[int]) -> int:
+def _trim(text: str, tokens, idx: list[int], scores: list[float], skip: set[int]) -> list[int]:
+    """Drop an edge run of two or more ordinary (common, lower-case, document-language) words."""
+    def edge(seq: list[int], capital_first: bool) -> int:
+        # A capitalized common word ends the run (Europe, White House), except a sentence's first word.
         k = 0
-        while k < len(seq) and scores[seq[k]] < 0:
+        while k < len(seq) and scores[seq[k]] < 0 and (
+                not text[tokens[seq[k]][0]].isupper() or (capital_first and k == 0)):
             k += 1
         return k if k >= 2 else 0
 
-    head = edge(idx)
-    idx = idx[head:]
-    tail = edge(idx[::-1])
-    return idx[: len(idx) - tail] if tail else idx
+    while True:
+        n = len(idx)
+        # A fragment neither starts nor ends inside a URL, hashtag, code or a known name.
+        while idx and idx[0] in skip:
+            idx = idx[1:]
+        while idx and idx[-1] in skip:
+            idx = idx[:-1]
+        head = edge(idx, True)
+        idx = idx[head:]
+        tail = edge(idx[::-1], False)
+        idx = idx[: len(idx) - tail] if tail else idx
+        if len(idx) == n:
+            return idx
 
 
 def _merge_adjacent(text: str, spans: list[Span]) -> list[Span]:
@@ -529,14 +676,13 @@ def find_fragments(
     lang = lang or language.detect(text, default="en")
     if names is not None and not isinstance(names, NameMatcher):
         names = NameMatcher(names)
-    protected = protected_ranges(text)
+    lazy = _Lazy(text, names)
     spans: list[Span] = []
     if config.by_script:
-        spans.extend(find_script_fragments(text, lang=lang, config=config, names=names, protected=protected))
+        spans.extend(find_script_fragments(text, lang=lang, config=config, names=names, lazy=lazy))
     if config.by_language:
         taken = sorted((s.start, s.end) for s in spans)
-        spans.extend(s for s in find_language_fragments(text, lang=lang, config=config, names=names,
-                                                        protected=protected)
+        spans.extend(s for s in find_language_fragments(text, lang=lang, config=config, names=names, lazy=lazy)
                      if not _overlaps(taken, s.start, s.end))
     if config.skip_quoted_titles:
         titles = quoted_titles(text, config.max_title_words)

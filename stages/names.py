@@ -3,22 +3,23 @@
 Three passes over a text, all driven by the loaded glossaries:
 
 1. **Exact variants.** Every variant, canonical and allowed form of every entry
-   goes into one Aho-Corasick automaton (pyahocorasick) over lower-cased text.
-   A hit counts only as a whole word (never inside another word, URL or e-mail
-   address) and with a plausible case (``Zelenski``, ``ZELENSKI``; not
+   goes into one Aho-Corasick automaton (pyahocorasick) over lower-cased text
+   whose non-word characters are spaces, so it reports whole words only (never
+   inside another word, a URL, an e-mail address or D'Souza), with a plausible case (``Zelenski``, ``ZELENSKI``; not
    ``zelenski``). Where hits overlap the longest wins, and canonical or allowed
    forms beat variants, so ``Chicken Kiev`` (allowed) or another entry's name
    is never rewritten. A possessive or suffix after the name stays
    (``Zelenski's`` -> ``Zelensky's``).
-2. **Unseen near-misses.** A capitalized word that is in no glossary and is not
-   a common word is looked up among the glossary's name words (one or two edits
+2. **Unseen near-misses.** On the text with the listed variants replaced, a
+   capitalized word that is in no glossary and is not a common word is looked up among the glossary's name words (one or two edits
    away, or equal after transliteration folding: k/c, y/i, ph/f, doubled
    letters...) through a symmetric-deletion index, so the cost does not grow
    with the glossary. rapidfuzz verifies the distance. The correction is made
    only when the context supports it: the rest of the full name is there
-   (``Emauel Macron``), a title precedes the surname (``President Zelenski``),
-   or the entry's context words occur nearby; otherwise it becomes a
-   suggestion (not applied).
+   (``Emauel Macron``), a title precedes a transliterated surname
+   (``President Zelenskij``), or a transliterated surname stands near the
+   entry's context words; otherwise it becomes a suggestion (not applied).
+   A common word next to the rest of a name is only ever suggested.
 3. **Within-document consistency.** A document that spells one name two ways
    (a glossary name and a near-miss or allowed form, or two unknown capitalized
    words equal after transliteration folding) is reported in the record's
@@ -34,6 +35,7 @@ Three passes over a text, all driven by the loaded glossaries:
 from __future__ import annotations
 
 import bisect
+import gc
 import json
 import tomllib
 import unicodedata
@@ -41,13 +43,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 import ahocorasick
 import regex
 from rapidfuzz.distance import OSA
 
-from mtclean.pipeline.edits import Edit, apply_edits, map_offset
+from mtclean.pipeline.edits import Edit, apply_edits, compose, map_offset
 from mtclean.pipeline.errors import ConfigError
 from mtclean.pipeline.glossary import Entry, Glossary, load_glossaries
 from mtclean.pipeline.stage import Stage, StageConfig
@@ -81,12 +83,10 @@ class NamesConfig(StageConfig):
 
 _WORD = regex.compile(r"[\p{L}\p{M}]+")
 _WORDCHAR = regex.compile(r"[\p{L}\p{M}\p{N}_]")
-_URLISH = regex.compile(
-    r"(?:https?://|ftp://|www\.)[^\s<>\"]+"
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-    r"|(?<![\w@.])(?:[\w-]+\.)+(?:com|org|net|gov|edu|int|info|io|eu|uk|ua|ru|gr|cy|de|fr|it|tr)\b(?:/[^\s<>\"]*)?",
-    regex.I,
-)
+_URL = regex.compile(r"(?:https?://|ftp://|www\.)[^\s<>\"]+", regex.I)
+_EMAIL = regex.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_TLD = regex.compile(r"\.(?:com|org|net|gov|edu|int|info|io|eu|uk|ua|ru|gr|cy|de|fr|it|tr)\b", regex.I)
+_DOMAIN = regex.compile(r"(?<![\w@.])[\w-]+(?:\.[\w-]+)*$")
 _SCRIPT = {
     "latin": regex.compile(r"\p{Latin}"),
     "greek": regex.compile(r"\p{Greek}"),
@@ -169,6 +169,12 @@ def _titles() -> dict[str, tuple[str, ...]]:
         return {k: tuple(v) for k, v in tomllib.load(f)["titles"].items()}
 
 
+@lru_cache(maxsize=1)
+def _title_ends() -> frozenset[str]:
+    """The last word of every title, lower-cased: a cheap test before the title pattern."""
+    return frozenset(w.lower() for ts in _titles().values() for t in ts for w in [_WORD.findall(t)[-1]] if w)
+
+
 @lru_cache(maxsize=8)
 def _title_pattern(lang: str) -> "regex.Pattern[str]":
     titles = sorted({t for ts in _titles().values() for t in ts} if lang == "*" else set(_titles().get(lang, ())),
@@ -177,20 +183,24 @@ def _title_pattern(lang: str) -> "regex.Pattern[str]":
     return regex.compile(rf"(?:(?<![\p{{L}}\p{{M}}])(?:{alt}))\s+$", regex.I)
 
 
+@lru_cache(maxsize=4096)
+def _phrase_pattern(phrase: str) -> "regex.Pattern[str]":
+    return regex.compile(r"(?<![\p{L}\p{M}])" + regex.escape(phrase) + r"(?![\p{L}\p{M}])", regex.I)
+
+
 # -- the matcher -----------------------------------------------------------------
 
 PROTECT, VARIANT = 0, 1
+NEAR_LIMIT = 4
 
 
-@dataclass(frozen=True, slots=True)
-class Claim:
+class Claim(NamedTuple):
     what: int  # PROTECT (a correct form) or VARIANT (a form to replace)
     entry: int  # index into Matcher.entries
     form: str
 
 
-@dataclass(frozen=True, slots=True)
-class FormRef:
+class FormRef(NamedTuple):
     entry: int
     tokens: tuple[str, ...]  # folded tokens of a correct multi-word form
     surface: tuple[str, ...]  # the same tokens as written in the glossary
@@ -211,23 +221,24 @@ class Matcher:
             for form in e.variants:
                 self._add_key(keys, form, Claim(VARIANT, i, form))
         for key, claims in keys.items():
-            self.automaton.add_word(key, (len(key), tuple(claims)))
+            claims.sort(key=lambda c: c.what)  # correct forms first: they win ties
+            self.automaton.add_word(key, (len(key), tuple(claims), claims[0].what))
         self.empty = not keys
         if keys:
             self.automaton.make_automaton()
 
         # Fuzzy indexes: every word of a correct form is a possible target.
-        self.known: set[str] = set()  # folded words of every form, variants included
+        self.known: set[str] = set()  # folded words of every correct form (canonical, surname, allowed)
         self.target_surface: dict[str, str] = {}
         self.deletes: dict[str, set[str]] = defaultdict(set)
         self.pairs: dict[tuple[str, str], list[FormRef]] = defaultdict(list)
         self.singles: dict[str, list[FormRef]] = defaultdict(list)  # last word / one-word form -> entries
-        self.context: dict[int, frozenset[str]] = {}
+        self.context: dict[int, tuple[str, ...]] = {}  # entry -> context phrases
         for i, e in enumerate(self.entries):
-            for form in [*e.forms(), *e.variants]:
+            for form in e.forms():  # correct spellings only: a listed misspelling is no name to protect
                 self.known.update(fold(w) for w in _WORD.findall(form))
             if e.context:
-                self.context[i] = frozenset(fold(w) for c in e.context for w in _WORD.findall(c))
+                self.context[i] = tuple(c.strip() for c in e.context if c.strip())
             if e.case_sensitive:
                 continue  # acronyms and ambiguous short forms are matched exactly only
             for form in [*e.canonical.values(), *e.surname.values()]:
@@ -245,7 +256,13 @@ class Matcher:
                     self.pairs[(tokens[k], tokens[k + 1])].append(FormRef(i, tokens, surface, k))
                 last = len(tokens) - 1
                 self.singles[tokens[last]].append(FormRef(i, tokens, surface, last))
+        # Tuples of strings are not tracked by the garbage collector: a big glossary
+        # must not make every collection in the worker slower.
+        self.deletes = {k: tuple(v) for k, v in self.deletes.items()}
+        self.pairs = {k: tuple(v) for k, v in self.pairs.items()}
+        self.singles = {k: tuple(v) for k, v in self.singles.items()}
         self._near_cache: dict[str, tuple[tuple[str, int, int], ...]] = {}
+        self._mention_cache: dict[tuple[int, str], str] = {}
 
     def _depth(self, n: int) -> int:
         return min(self.max_distance, 2) if n >= 6 else (1 if n >= 3 else 0)
@@ -256,9 +273,21 @@ class Matcher:
         if not form:
             return
         for variant in {unicodedata.normalize("NFC", form), unicodedata.normalize("NFD", form)}:
-            key = fold(variant)
+            key = _bounded(fold(variant))
             if claim not in keys[key]:
                 keys[key].append(claim)
+
+    def mention_kind(self, entry: int, matched: str) -> str:
+        """"house" (the glossary spelling or part of it), "respelling" (an allowed other spelling) or ""."""
+        key = (entry, matched)
+        hit = self._mention_cache.get(key)
+        if hit is None:
+            e = self.entries[entry]
+            hit = "house" if _is_house(e, matched) else "respelling" if _is_respelling(e, matched) else ""
+            if len(self._mention_cache) > 100_000:
+                self._mention_cache.clear()
+            self._mention_cache[key] = hit
+        return hit
 
     def near(self, word: str) -> tuple[tuple[str, int, int], ...]:
         """Glossary words near folded *word*: (target, distance, skeleton distance), closest first."""
@@ -280,7 +309,8 @@ class Matcher:
                 limit = min(self.max_distance, 2) if min(len(word), len(t)) >= 6 else 1
                 if dist <= limit:
                     found[t] = (dist, dist_sk)
-        out = tuple(sorted(((t, d, ds) for t, (d, ds) in found.items()), key=lambda x: (x[1], x[2], x[0])))
+        # The closest few are enough: a word near many names is not a misspelling of one of them.
+        out = tuple(sorted(((t, d, ds) for t, (d, ds) in found.items()), key=lambda x: (x[1], x[2], x[0]))[:NEAR_LIMIT])
         if len(self._near_cache) > 200_000:
             self._near_cache.clear()
         self._near_cache[word] = out
@@ -306,10 +336,47 @@ def matcher_for(glossary: Glossary, *, max_distance: int = 2) -> Matcher:
 # -- pass 1: exact variants ------------------------------------------------------------
 
 
+def _merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if out and a < out[-1][1]:
+            out[-1] = (out[-1][0], max(b, out[-1][1]))
+        else:
+            out.append((a, b))
+    return out
+
+
+# Spaces and line breaks are left to str.replace: matching every one of them
+# would make the substitution three times slower.
+_NONWORD = regex.compile(r"[^\p{L}\p{M}\p{N}_ \n\r\t]")
+
+
+def _bounded(folded: str) -> str:
+    """*folded* with every non-word character as a space, padded with one space each side (same offsets + 1)."""
+    return " " + _NONWORD.sub(" ", folded).replace("\n", " ").replace("\r", " ").replace("\t", " ") + " "
+
+
 def _protected_spans(text: str) -> list[tuple[int, int]]:
-    if "." not in text and "@" not in text:
-        return []
-    return [m.span() for m in _URLISH.finditer(text)]
+    """URLs, e-mail addresses and bare domain names (kiev.ua): never edited inside."""
+    spans: list[tuple[int, int]] = []
+    if "://" in text or "www." in text or "WWW." in text:
+        spans += [m.span() for m in _URL.finditer(text)]
+    if "@" in text:
+        spans += [m.span() for m in _EMAIL.finditer(text)]
+    for m in _TLD.finditer(text):  # bare domains: walk back from the top-level domain
+        head = _DOMAIN.search(text, max(0, m.start() - 80), m.start())
+        if head:
+            end = m.end()
+            while end < len(text) and not text[end].isspace() and text[end] not in "\"'<>),;":
+                end += 1
+            spans.append((head.start(), _trim(text, end)))
+    return _merge_spans(spans)
+
+
+def _trim(text: str, end: int) -> int:
+    while end > 0 and text[end - 1] in ".,!?:":
+        end -= 1
+    return end
 
 
 def _inside(spans: list[tuple[int, int]], starts: list[int], a: int, b: int) -> bool:
@@ -322,6 +389,8 @@ def _boundary_ok(text: str, start: int, end: int) -> bool:
         prev = text[start - 1]
         if _WORDCHAR.match(prev) or prev in "@#/\\":
             return False
+        if prev in "'’" and start > 1 and text[start - 2].isalpha():
+            return False  # the second half of D'Souza, O'Brien
     if end < len(text):
         nxt = text[end]
         if _WORDCHAR.match(nxt) or nxt in "@/\\":
@@ -354,7 +423,7 @@ def _recase(replacement: str, how: str) -> str:
     return replacement
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
     entry: int
     start: int
@@ -391,30 +460,40 @@ def _replacement(e: Entry, variant: str, matched: str, text: str, start: int, la
 
 
 def exact_edits(text: str, matcher: Matcher, lang: str | None,
-                protected: list[tuple[int, int]]) -> tuple[list[Edit], list[Mention]]:
+                protected: list[tuple[int, int]]) -> tuple[list[Edit], list[Mention], list[tuple[int, int]]]:
+    """Variant edits, mentions of entries, and every span a glossary form covers."""
     if matcher.empty:
-        return [], []
-    folded = fold(text)
-    hits: list[tuple[int, int, tuple[Claim, ...]]] = []
+        return [], [], []
+    # Keys and text both have every non-word character as a space and a space at
+    # each end, so the automaton only reports whole-word hits.
+    hits: list[tuple[int, int, int, tuple[Claim, ...]]] = []
     starts = [s for s, _ in protected]
-    for end, (length, claims) in matcher.automaton.iter(folded):
-        start = end - length + 1
-        if _boundary_ok(text, start, end + 1) and not (protected and _inside(protected, starts, start, end + 1)):
-            # Canonical or allowed forms win ties with variants: correct text stays.
-            hits.append((start, end + 1, claims))
-    hits.sort(key=lambda h: (h[0], -(h[1] - h[0]), min(c.what for c in h[2])))
+    for end, (length, claims, first) in matcher.automaton.iter(_bounded(fold(text))):
+        # `end` indexes the key's closing space in the padded text: the word is
+        # text[end - length + 1 : end - 1].
+        start, end = end - length + 1, end - 1
+        if _boundary_ok(text, start, end) and not (protected and _inside(protected, starts, start, end)):
+            # Longest first; canonical or allowed forms win ties with variants: correct text stays.
+            hits.append((start, start - end, first, claims))
+    hits.sort()
     edits: list[Edit] = []
     mentions: list[Mention] = []
+    covered: list[tuple[int, int]] = []
     pos = 0
-    for start, end, claims in hits:
+    for start, neg_len, _, claims in hits:
+        end = start - neg_len
         if start < pos:
             continue
         matched = text[start:end]
-        protect = [c for c in claims if c.what == PROTECT]
+        protect = [c for c in claims if c.what == PROTECT and (
+            not matcher.entries[c.entry].case_sensitive
+            or unicodedata.normalize("NFC", matched) == unicodedata.normalize("NFC", c.form))]
         if protect:
             pos = end
-            mentions.append(Mention(protect[0].entry, start, end, matched,
-                                    _is_house(matcher.entries[protect[0].entry], matched)))
+            covered.append((start, end))
+            how = matcher.mention_kind(protect[0].entry, matched)
+            if how:
+                mentions.append(Mention(protect[0].entry, start, end, matched, how == "house"))
             continue
         for c in claims:
             e = matcher.entries[c.entry]
@@ -427,6 +506,7 @@ def exact_edits(text: str, matcher: Matcher, lang: str | None,
                 continue
             rep = _recase(rep, how)
             pos = end
+            covered.append((start, end))
             mentions.append(Mention(c.entry, start, end, rep, True))
             if rep != matched:
                 edits.append(Edit(
@@ -436,7 +516,7 @@ def exact_edits(text: str, matcher: Matcher, lang: str | None,
                      "line": e.line},
                 ))
             break
-    return edits, mentions
+    return edits, mentions, covered
 
 
 def _is_house(e: Entry, matched: str) -> bool:
@@ -448,10 +528,18 @@ def _is_house(e: Entry, matched: str) -> bool:
     return False
 
 
+def _is_respelling(e: Entry, matched: str) -> bool:
+    # An allowed form that is another spelling of the name (Erdogan for Erdoğan),
+    # not another thing that shares a word with it (Chicken Kiev).
+    sk = skeleton(matched)
+    return any(OSA.distance(sk, skeleton(f), score_cutoff=2) <= 1
+               for f in [*e.canonical.values(), *e.surname.values()])
+
+
 # -- pass 2: near-misses -----------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Token:
     start: int
     end: int
@@ -464,11 +552,28 @@ class Fix:
     tokens: list[tuple[Token, str]]  # token and its corrected spelling
     entry: int
     support: str  # full-name, title, context, document, none
-    distance: int
+    distance: int  # edits; 0 when the words differ only by transliteration (k/c, y/i, ...)
+    safe: bool = True  # False when a rewritten word is common or another known name: suggest only
+    span: tuple[int, int] = (0, 0)  # the whole name as found (for `mtclean glossary suggest`)
 
 
 def _tokens(text: str) -> list[Token]:
-    return [Token(m.start(), m.end(), m.group(), fold(m.group())) for m in _WORD.finditer(text)]
+    return [Token(m.start(), m.end(), w, w.lower()) for m in _WORD.finditer(text) for w in (m.group(),)]
+
+
+def _has_context(matcher: Matcher, entry: int, text: str, t: Token, width: int = 400) -> bool:
+    phrases = matcher.context.get(entry)
+    if not phrases:
+        return False
+    lo, hi = max(0, t.start - width), t.end + width
+    return any(_phrase_pattern(c).search(text, lo, hi) for c in phrases)
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    i = start - 1
+    while i >= 0 and text[i] in " \t\"'“‘«(":
+        i -= 1
+    return i < 0 or text[i] in ".!?:;\n\r—–-"
 
 
 def _adjacent(text: str, a: Token, b: Token) -> bool:
@@ -477,105 +582,149 @@ def _adjacent(text: str, a: Token, b: Token) -> bool:
 
 
 def near_miss_fixes(text: str, matcher: Matcher, config: NamesConfig, lang: str | None,
-                    taken: list[tuple[int, int]], doc_entries: set[int]) -> list[Fix]:
+                    taken: list[tuple[int, int]], doc_entries: set[int],
+                    toks: list[Token] | None = None) -> list[Fix]:
     """Near-misses of glossary names in *text*, each with what supports it."""
     common = _common_words(lang or "en")
-    toks = _tokens(text)
-    index_of = {t.start: k for k, t in enumerate(toks)}
+    toks = _tokens(text) if toks is None else toks
     taken_starts = [s for s, _ in taken]
-    titles = _title_pattern(lang if lang in _titles() else "*")
-    doc_words = {t.folded for t in toks}
+    known = matcher.known
+    title_ends = _title_ends()
+    min_length = config.min_length
+    # 0: leave alone (short, lower-case, a glossary word, or inside a glossary match);
+    # 1: may be corrected; 2: a common word, may only be suggested.
+    level = [0] * len(toks)
+    for k, t in enumerate(toks):
+        if len(t.folded) >= min_length and t.text[0].isupper() and t.folded not in known and (
+                t.text[1:].islower() or (t.text.isupper() and len(t.text) >= 6)) and not (
+                t.start > 1 and text[t.start - 1] in "'’" and text[t.start - 2].isalpha()) and not (
+                taken and _inside(taken, taken_starts, t.start, t.end)):
+            level[k] = 2 if t.folded in common else 1
 
-    def candidate(t: Token) -> bool:
-        return (len(t.folded) >= config.min_length and t.text[:1].isupper() and t.folded not in matcher.known
-                and t.folded not in common and not (taken and _inside(taken, taken_starts, t.start, t.end)))
-
-    def fits(t: Token, f: str) -> int | None:
-        """Distance of text token *t* to form word *f* (0 when equal), None when not near."""
-        if t.folded == f:
+    def fits(k: int, f: str) -> int | None:
+        """Distance of text token *k* to form word *f* (0 when equal), None when not near."""
+        if toks[k].folded == f:
             return 0
-        if not candidate(t):
+        if not level[k]:
             return None
-        for target, d, ds in matcher.near(t.folded):
+        for target, d, ds in matcher.near(toks[k].folded):
             if target == f:
                 return d if ds else 0
         return None
 
     fixes: list[Fix] = []
     used: set[int] = set()
-    for j, t in enumerate(toks):
-        if j in used or not candidate(t):
+    for j in (k for k, lv in enumerate(level) if lv):
+        if j in used:
             continue
+        t = toks[j]
+        prev_ok = j > 0 and _adjacent(text, toks[j - 1], t)
+        next_ok = j + 1 < len(toks) and _adjacent(text, t, toks[j + 1])
+        if level[j] == 2 and not ((prev_ok and toks[j - 1].folded in known)
+                                  or (next_ok and toks[j + 1].folded in known)):
+            continue  # a common word is only ever suggested, and only next to the rest of a known name
         near = matcher.near(t.folded)
         if not near:
             continue
         best: Fix | None = None
         # (a) the rest of a full name is there
         for target, d, ds in near:
-            refs: list[FormRef] = []
-            if j > 0 and _adjacent(text, toks[j - 1], t):
+            refs: list = []
+            if prev_ok:
                 refs += matcher.pairs.get((toks[j - 1].folded, target), [])
-                for prev_t, _, _ in (matcher.near(toks[j - 1].folded) if candidate(toks[j - 1]) else ()):
+                for prev_t, _, _ in (matcher.near(toks[j - 1].folded) if level[j - 1] else ()):
                     refs += matcher.pairs.get((prev_t, target), [])
-            if j + 1 < len(toks) and _adjacent(text, t, toks[j + 1]):
+            if next_ok:
                 refs += matcher.pairs.get((target, toks[j + 1].folded), [])
-                for next_t, _, _ in (matcher.near(toks[j + 1].folded) if candidate(toks[j + 1]) else ()):
+                for next_t, _, _ in (matcher.near(toks[j + 1].folded) if level[j + 1] else ()):
                     refs += matcher.pairs.get((target, next_t), [])
             for ref in refs:
                 pos = ref.pos if ref.tokens[ref.pos] == target else ref.pos + 1
                 first = j - pos
                 if first < 0 or first + len(ref.tokens) > len(toks):
                     continue
-                span = toks[first:first + len(ref.tokens)]
-                if any(not _adjacent(text, a, b) for a, b in zip(span, span[1:])):
+                idx = range(first, first + len(ref.tokens))
+                if any(not _adjacent(text, toks[a], toks[a + 1]) for a in idx[:-1]):
                     continue
-                dists = [fits(tk, f) for tk, f in zip(span, ref.tokens)]
+                dists = [fits(k, f) for k, f in zip(idx, ref.tokens)]
                 if any(x is None for x in dists):
                     continue
-                exact = sum(1 for tk, f in zip(span, ref.tokens) if tk.folded == f)
-                if exact == 0 and any(dists):
+                if not any(toks[k].folded == f for k, f in zip(idx, ref.tokens)) and any(dists):
                     continue  # every word misspelt: only transliteration variants may pass
-                changed = [(tk, _match_case(tk.text, s)) for tk, f, s in zip(span, ref.tokens, ref.surface)
-                           if tk.folded != f]
-                fix = Fix(changed, ref.entry, "full-name", sum(x for x in dists if x))
-                if best is None or fix.distance < best.distance:
-                    best = fix
+                changed = [(k, _match_case(toks[k].text, s)) for k, f, s in zip(idx, ref.tokens, ref.surface)
+                           if toks[k].folded != f]
+                fix = Fix([(toks[k], new) for k, new in changed], ref.entry, "full-name",
+                          sum(x for x in dists if x), all(level[k] == 1 for k, _ in changed),
+                          (toks[first].start, toks[idx[-1]].end))
+                fix_idx = [k for k, _ in changed]
+                if best is None or fix.distance < best[0].distance:
+                    best = (fix, fix_idx)
             if best:
                 break
-        if best is None:
+        if best is None and level[j] == 1:
             target, d, ds = near[0]
             refs = matcher.singles.get(target, [])
-            entries = {r.entry for r in refs}
-            if len(entries) == 1:
+            if len({r.entry for r in refs}) == 1:
                 ref = refs[0]
                 e = matcher.entries[ref.entry]
+                titled = bool(prev_ok and toks[j - 1].folded in title_ends and _title_pattern(
+                    lang if lang in _titles() else "*").search(text, max(0, t.start - 40), t.start))
+                # Next to another capitalized word the word is part of someone else's name
+                # (Deval Patrick, James Cagney): a surname alone is only fixed when it stands alone.
+                alone = not (prev_ok and toks[j - 1].text[0].isupper() and not titled
+                             and not _sentence_initial(text, toks[j - 1].start)) and not (
+                    next_ok and toks[j + 1].text[0].isupper())
+                close = ds == 0 or (d <= 1 and len(t.folded) >= 5)
                 support = "none"
-                if e.kind == "person" and len(ref.tokens) > 1 and titles.search(text, max(0, t.start - 40), t.start):
+                # A title alone vouches only for a transliteration variant (Zelenskij); one real
+                # edit (Tokarev for Tokayev) also needs the entry's context words nearby.
+                if alone and e.kind == "person" and len(ref.tokens) > 1 and titled and (
+                        ds == 0 or (close and _has_context(matcher, ref.entry, text, t))):
                     support = "title"
-                elif ref.entry in matcher.context and matcher.context[ref.entry] & doc_words and (
-                        ds == 0 or (d <= 1 and len(t.folded) >= 6)):
+                elif alone and ds == 0 and _has_context(matcher, ref.entry, text, t):
+                    # only a transliteration variant (Zelenskij), with the entry's context words nearby
                     support = "context"
-                elif ref.entry in doc_entries:
+                if support == "none" and alone and close and ref.entry in doc_entries:
                     support = "document"
-                best = Fix([(t, _match_case(t.text, ref.surface[ref.pos]))], ref.entry, support, d)
+                if support == "none" and not (alone and close):
+                    continue  # part of another name, or two edits from a surname: not worth a suggestion
+                fix = Fix([(t, _match_case(t.text, ref.surface[ref.pos]))], ref.entry, support, d if ds else 0,
+                          True, (t.start, t.end))
+                best = (fix, [j])
         if best is not None:
-            fixes.append(best)
-            used.update(index_of[tk.start] for tk, _ in best.tokens)
+            fixes.append(best[0])
+            used.update(best[1])
     return fixes
 
 
 # -- pass 3: consistency of unknown names ------------------------------------------------
 
 
-def unknown_spellings(text: str, matcher: Matcher, lang: str | None, skip: set[int]) -> list[tuple[str, Counter]]:
-    """Groups of capitalized words that are in no glossary and equal after transliteration folding."""
+def spelling_groups(text: str, matcher: Matcher, lang: str | None, skip: set[int] = frozenset(),
+                    toks: list[Token] | None = None) -> dict[str, Counter]:
+    """Capitalized words in no glossary and not common, grouped by transliteration skeleton."""
     common = _common_words(lang or "en")
     groups: dict[str, Counter] = defaultdict(Counter)
-    for t in _tokens(text):
+    for t in _tokens(text) if toks is None else toks:
         if (len(t.folded) >= 5 and t.text[:1].isupper() and not t.text.isupper() and t.folded not in matcher.known
                 and t.folded not in common and t.start not in skip):
             groups[skeleton(t.folded)][t.text] += 1
-    return [(k, c) for k, c in groups.items() if len(c) > 1]
+    return groups
+
+
+def unknown_spellings(text: str, matcher: Matcher, lang: str | None, skip: set[int],
+                      toks: list[Token] | None = None) -> list[tuple[str, Counter]]:
+    """Groups of capitalized words that are in no glossary and equal after transliteration folding."""
+    return [(k, c) for k, c in spelling_groups(text, matcher, lang, skip, toks).items() if len(c) > 1]
+
+
+def near_misses(text: str, matcher: Matcher, *, lang: str | None = None,
+                config: NamesConfig = NamesConfig()) -> list[Fix]:
+    """Every near-miss of a glossary name in *text*, supported or not (for `mtclean glossary suggest`)."""
+    protected = _protected_spans(text)
+    _, mentions, covered = exact_edits(text, matcher, lang, protected)
+    return near_miss_fixes(text, matcher, config, lang, _merge_spans([*protected, *covered]),
+                           {m.entry for m in mentions})
 
 
 # -- the stage function ---------------------------------------------------------------------
@@ -597,15 +746,31 @@ def normalize_names(text: str, *, glossary: Glossary | None = None, config: Name
         glossary = load_glossaries(config.glossary_dirs, shipped=config.shipped_glossaries)
     matcher = matcher_for(glossary, max_distance=config.max_distance)
     protected = _protected_spans(text)
-    edits, mentions = exact_edits(text, matcher, lang, protected)
-    suggestions: list[Edit] = []
+    exact, mentions, covered = exact_edits(text, matcher, lang, protected)
+    # Near-misses and consistency look at the text with the listed variants already
+    # replaced, so "Volodimir Zelenski" (only the surname listed) can still be
+    # completed from the full name.
+    mid = text
+    applied: list[Edit] = []
+    for _ in range(3):  # a replaced surname can complete a listed full-name variant; chains are a lint error
+        if not exact:
+            break
+        mid = apply_edits(mid, exact)
+        applied = compose(applied, exact)
+        protected = _protected_spans(mid)
+        exact, mentions, covered = exact_edits(mid, matcher, lang, protected)
+    exact = applied
+    edits: list[Edit] = []  # offsets into mid
+    suggestions: list[Edit] = []  # offsets into mid
     notes: list[str] = []
+    toks: list[Token] | None = None
     if config.fuzzy and not matcher.empty:
-        taken = sorted([*protected, *((m.start, m.end) for m in mentions)])
+        taken = _merge_spans([*protected, *covered])
         doc_entries = {m.entry for m in mentions}
-        for fix in near_miss_fixes(text, matcher, config, lang, taken, doc_entries):
+        toks = _tokens(mid)
+        for fix in near_miss_fixes(mid, matcher, config, lang, taken, doc_entries, toks):
             e = matcher.entries[fix.entry]
-            apply = config.apply_fuzzy and (
+            apply = config.apply_fuzzy and fix.safe and (
                 fix.support in ("full-name", "title", "context")
                 or (fix.support == "document" and config.consistency == "unify"))
             for tk, new in fix.tokens:
@@ -615,8 +780,11 @@ def normalize_names(text: str, *, glossary: Glossary | None = None, config: Name
                        "context": "the entry's context words occur in the text",
                        "document": "the glossary spelling occurs elsewhere in the document",
                        "none": "no supporting context"}[fix.support]
+                if not fix.safe:
+                    why += "; not applied: a common word or another known name"
+                how = f"{fix.distance} edit(s)" if fix.distance else "transliteration variant"
                 edit = Edit(tk.start, tk.end, tk.text, new, "names.fuzzy" if apply else "names.fuzzy_suggestion",
-                            f"near-miss of {e.id} ({fix.distance} edit(s)); {why}",
+                            f"near-miss of {e.id} ({how}); {why}",
                             {"entry": e.id, "support": fix.support, "distance": fix.distance})
                 (edits if apply else suggestions).append(edit)
                 mentions.append(Mention(fix.entry, tk.start, tk.end, new if apply else tk.text, apply))
@@ -624,30 +792,34 @@ def normalize_names(text: str, *, glossary: Glossary | None = None, config: Name
     if config.consistency != "off":
         notes += _entry_consistency(mentions, matcher)
         known_starts = {m.start for m in mentions}
-        for _, counts in unknown_spellings(text, matcher, lang, known_starts):
+        for _, counts in unknown_spellings(mid, matcher, lang, known_starts, toks):
             (major, n), *rest = counts.most_common()
             notes.append("names.consistency: one name spelt " + " / ".join(f"{w} x{c}" for w, c in counts.most_common()))
             if n > rest[0][1]:
                 minority = {w for w, _ in rest}
                 taken = [(x.start, x.end) for x in edits]
                 starts = [s for s, _ in taken]
-                for t in _tokens(text):
+                for t in toks if toks is not None else _tokens(mid):
                     if t.text in minority and not (taken and _inside(taken, starts, t.start, t.end)):
                         edit = Edit(t.start, t.end, t.text, major, "names.consistency",
                                     f"spelt {major} {n} times elsewhere in the document", {"majority": major})
                         (edits if config.consistency == "unify" else suggestions).append(edit)
         edits.sort(key=lambda x: x.start)
-    out = apply_edits(text, edits)
+    out = apply_edits(mid, edits)
     moved = sorted((
         Edit(map_offset(edits, s.start), map_offset(edits, s.start) + (s.end - s.start), s.before, s.after,
              s.rule, s.reason, s.evidence) for s in suggestions), key=lambda x: x.start)
-    return out, edits, moved, notes
+    return out, compose(exact, edits), moved, notes
 
 
 def _entry_consistency(mentions: Sequence[Mention], matcher: Matcher) -> list[str]:
+    odd = {m.entry for m in mentions if not m.house}  # only these can be spelt two ways
+    if not odd:
+        return []
     by_entry: dict[int, Counter] = defaultdict(Counter)
     for m in mentions:
-        by_entry[m.entry][(m.house, m.text)] += 1
+        if m.entry in odd:
+            by_entry[m.entry][(m.house, m.text)] += 1
     notes = []
     for i, counts in by_entry.items():
         forms = {(h, fold(t)) for h, t in counts}
@@ -672,6 +844,11 @@ class NamesStage(Stage):
             raise ConfigError(f"names.consistency must be one of {', '.join(CONSISTENCY_MODES)}")
         self.glossary = load_glossaries(self.config.glossary_dirs, shipped=self.config.shipped_glossaries)
         self.matcher = matcher_for(self.glossary, max_distance=self.config.max_distance)
+        # The glossary and its indexes live as long as the worker: move them out of
+        # the cyclic garbage collector's sight, or every collection triggered while
+        # processing documents rescans them and a big glossary slows every document.
+        gc.collect()
+        gc.freeze()
         super().setup()
 
     def fix(self, text: str, *, lang: str | None = None) -> tuple[str, list[Edit]]:

@@ -31,7 +31,7 @@ from typing import Sequence
 
 import regex
 
-from mtclean.pipeline.edits import Edit, run_passes
+from mtclean.pipeline.edits import Edit, apply_edits, compose, run_passes
 from mtclean.pipeline.errors import ConfigError
 
 POLICIES = ("preserve", "curly", "straight")
@@ -56,13 +56,19 @@ _MIRROR_OPENER = {"”": "“", "’": "‘", "»": "«", "›": "‹", "“": "
 
 _MARK = regex.compile(r'["“”„‟‘’‚‛«»‹›]')
 _MARK_CURLY_MODE = regex.compile(r"[\"'“”„‟‘’‚‛«»‹›]")
+_DOUBLE_MARK = regex.compile(r'["“”„‟«»]')
 _HAS_CURLY = regex.compile(r"[“”„‟‘’‚‛«»‹›]")
 _LINE = regex.compile(r"[^\n\r]+")
 # What may follow an apostrophe inside a word: English contractions and possessives.
 _CONTRACTION = regex.compile(r"(?:s|t|d|m|ll|re|ve|n|em)(?![\p{L}\p{M}\p{N}])", regex.IGNORECASE)
+# A ’ after text and before a space, punctuation or the end: a proper closing quote.
+_LATER_CLOSING_RSQUO = regex.compile(r"(?<=\S)’(?=[\s.,;:!?)]|$)")
 _IN_WORD_APOSTROPHE = regex.compile(r"(?<=[\p{L}\p{N}])['’](?=\p{L})")
 _OPEN_CONTEXT_LEFT = set("([{—–-/\u00a0\u202f") | set("“„‟‘‚‛«‹\"'")
 _CLOSE_CONTEXT_RIGHT = set(".,;:!?)]}…—–-/\u00a0\u202f") | set("”’»›\"'“‘«‹")
+# One-letter words that take an apostrophe before a name or noun: O’Brien, d’Artagnan, l’homme.
+_ELIDING_LETTERS = frozenset("ODdLl")
+_NO_BREAK = "\u00a0\u202f"
 _SENTENCE_END = set(".!?…,")
 _INNER_SPACES = " \u00a0\u202f\u2009"
 
@@ -148,6 +154,27 @@ def detect_apostrophe(text: str) -> str:
     return "'" if counts["'"] > counts["’"] else "’"
 
 
+def detect_inner_spacing(text: str, style: QuoteStyle) -> str:
+    """The space the document mostly puts inside its primary quotes (French « … »), or ''."""
+    if not style.inner_space:
+        return ""
+    o = style.primary[0]
+    counts = {sp: text.count(o + sp) for sp in _INNER_SPACES}
+    best = max(counts, key=counts.get)
+    return best if counts[best] > text.count(o) - sum(counts.values()) else ""
+
+
+def detect_own_style(text: str, style: QuoteStyle) -> bool:
+    """Whether the document mostly quotes with the language's own primary pair.
+
+    Only then is a consistent pair in another style (``«…»`` in English) a
+    mixture to unify; in a straight-quote document it may be a quoted foreign phrase.
+    """
+    own = sum(text.count(ch) for ch in set(style.primary))
+    foreign = sum(text.count(ch) for ch in CURLY_DOUBLE if ch not in style.primary and ch not in style.nested)
+    return own >= 4 and own >= 2 * foreign and own > text.count('"')
+
+
 # -- the state machine -----------------------------------------------------------
 
 @dataclass(slots=True)
@@ -164,12 +191,18 @@ class _Walker:
     def __init__(self, text: str, style: QuoteStyle, policy: str, dominant: str, apostrophe: str,
                  edits: list[Edit]):
         self.text = text
+        # French spacing inside « »: enforced under quotes=curly, else only where the
+        # document itself mostly spaces its quotes (Swiss and web French often do not).
+        if style.inner_space and policy != "curly":
+            style = QuoteStyle(style.lang, style.primary, style.nested, detect_inner_spacing(text, style))
         self.style = style
         self.policy = policy
         self.dominant = "curly" if policy == "curly" else ("straight" if policy == "straight" else dominant)
         self.apostrophe = "’" if policy == "curly" else apostrophe
         self.edits = edits
         self.stack: list[_Open] = []
+        self.own = frozenset(style.primary + style.nested)
+        self.foreign_pairs = policy == "preserve" and detect_own_style(text, style)
 
     # context helpers
     def left(self, i: int, start: int) -> str:
@@ -206,11 +239,11 @@ class _Walker:
         suffix = _CONTRACTION.match(self.text, i + 1, end)
         top = self.stack[-1] if self.stack else None
         if (g == "’" and top is not None and "’" in self.style.closers_for(top.glyph)
-                and suffix is None and left_len > 1):
+                and suffix is None and left_len > 1 and not _LATER_CLOSING_RSQUO.search(self.text, i + 1, end)):
             self.stack.pop()
             self.add(i + 1, i + 1, " ", "quote_spacing", "missing space after closing quote", quote=g)
             return
-        if g == "‘" and (suffix is not None or left_len == 1):
+        if g == "‘" and (suffix is not None or (left_len == 1 and self.text[i - 1] in _ELIDING_LETTERS)):
             self.add(i, i + 1, self.apostrophe, "apostrophe",
                      "opening quote used as an apostrophe inside a word", apostrophe=self.apostrophe)
         elif g == "'" and self.policy == "curly":
@@ -230,20 +263,27 @@ class _Walker:
             if idx is not None:
                 opener = self.stack[idx]
                 del self.stack[idx:]
-                o, c = self.style.pair(opener.level)
+                o, c = self.style.nested  # a single quote stays single
                 self.restyle(opener, o, "quote_style", "straight quote made typographic (quotes=curly)")
+                self.space_inside(opener, i, c)
                 self.add(i, i + 1, c, "quote_style", "straight quote made typographic (quotes=curly)")
 
     def handle_straight_double(self, i: int, l: str, r: str) -> None:
+        if l.isdigit() and self.policy != "curly":
+            return  # 21" is an inch mark
         opening = (l == "" or l.isspace() or l in _OPEN_CONTEXT_LEFT) and r != "" and not r.isspace()
         closing = l != "" and not l.isspace() and (r == "" or r.isspace() or r in _CLOSE_CONTEXT_RIGHT)
         idx = self.find_opener('"')
         if idx is not None and not (opening and not closing):
             opener = self.stack[idx]
+            inner = self.stack[idx + 1:]
             del self.stack[idx:]
             if self.policy == "curly":
                 o, c = self.style.pair(opener.level)
+                if any(c in self.style.closers_for(x.glyph) for x in inner):
+                    return  # a curly closer here would pair with the inner quote instead: leave it
                 self.restyle(opener, o, "quote_style", "straight quote made typographic (quotes=curly)")
+                self.space_inside(opener, i, c)
                 self.add(i, i + 1, c, "quote_style", "straight quote made typographic (quotes=curly)")
             return
         top = self.stack[-1] if self.stack else None
@@ -257,8 +297,9 @@ class _Walker:
     def handle_curly(self, i: int, g: str, l: str, r: str, start: int, end: int) -> None:
         style = self.style
         role = style.role(g)
-        l_space = l == "" or l.isspace()
-        r_space = r == "" or r.isspace()
+        # No-break spaces hug the quote they belong to (French « … »): not a gap here.
+        l_space = l == "" or (l.isspace() and l not in _NO_BREAK)
+        r_space = r == "" or (r.isspace() and r not in _NO_BREAK)
         opening = (l_space or l in _OPEN_CONTEXT_LEFT) and not r_space
         closing = not l_space and (r_space or r in _CLOSE_CONTEXT_RIGHT)
         if role == "both":
@@ -269,8 +310,8 @@ class _Walker:
                 self.stack.append(_Open(i, g, len(self.stack)))
             return
         if role == "close":
-            if g in CURLY_SINGLE and opening and not self.stack:
-                return  # ’90s, ’em: an apostrophe, not a quote
+            if g == "’" and opening:
+                return  # ’90s, ’em, ’s Morgens: an apostrophe, not a quote
             idx = self.find_opener(g)
             if idx is not None:
                 opener = self.stack[idx]
@@ -278,14 +319,19 @@ class _Walker:
                 self.fix_closer_spacing(i, g, l, r, start, end, opener)
                 if self.policy == "curly" and (opener.glyph, g) not in (style.primary, style.nested):
                     self.unify(opener, i, g, policy_reason=True)
+                elif self.foreign_pairs and opener.glyph not in self.own and g not in self.own:
+                    # «…» in a document that otherwise quotes “…”: a style mixture
+                    self.unify(opener, i, g, why=f"{opener.glyph}…{g} among the document's {style.primary[0]}…"
+                               f"{style.primary[1]} quotes; unified")
                 return
-            if self.stack and (not opening or g not in _FOREIGN_OPENS):
+            if self.stack and g != "’" and (not opening or g not in _FOREIGN_OPENS):
+                # (’ after a word is as often a plural possessive as a closing quote)
                 opener = self.stack.pop()
                 self.fix_closer_spacing(i, g, l, r, start, end, opener)
                 self.unify(opener, i, g)
                 return
-            if not self.stack and g in _FOREIGN_OPENS:
-                if opening:  # de “ closes, but “…” in German text is English style, not an error
+            if g in _FOREIGN_OPENS:
+                if opening:  # de/ru “ closes, but “…” there is English style, not an error
                     self.stack.append(_Open(i, g, len(self.stack)))
             elif not self.stack and g in CURLY_DOUBLE:
                 self.fix_closer_as_opener(i, g, l, r, start, end)
@@ -295,18 +341,22 @@ class _Walker:
         if top is not None and g in style.closers_for(top.glyph) and closing:
             self.stack.pop()  # e.g. „…“ in a language whose own “ opens
             return
-        if top is not None and closing and not opening and (g in CURLY_DOUBLE) == (top.glyph in CURLY_DOUBLE + '"'):
+        if (top is not None and top.glyph not in "\"'" and closing and not opening
+                and (g in CURLY_DOUBLE) == (top.glyph in CURLY_DOUBLE)):
             self.stack.pop()
-            c = self.closer_glyph(top)
+            c = self.settle_closer(top)
+            if self.policy == "curly":
+                self.space_inside(top, i, c)
             self.add(i, i + 1, c, "quote_direction", f"opening quote {g} used to close a quotation; made {c}",
                      opener=top.glyph)
             self.fix_closer_spacing(i, c, l, r, start, end, top, check_left=False)
             return
         if (top is not None and top.glyph == g and l == " " and i - 2 >= start
-                and self.text[i - 2] in _SENTENCE_END and r.islower()):
+                and self.text[i - 2] in _SENTENCE_END and r.islower()
+                and not self.closes_later(g, i + 1, end)):
             # `last. “he said`: the closing mark slipped past its space and turned round.
             self.stack.pop()
-            c = self.closer_glyph(top)
+            c = self.settle_closer(top)
             self.add(i - 1, i + 1, c + " ", "quote_direction",
                      f"opening quote {g} after the sentence closes the quotation; made {c} before the space",
                      opener=top.glyph)
@@ -315,17 +365,34 @@ class _Walker:
         if (r == " " and (l == "" or (l.isspace() and not self.stack)) and i + 2 < end
                 and self.text[i + 2].isalnum() and not style.inner_space):
             self.add(i + 1, i + 2, "", "quote_spacing", "stray space after opening quote")
-        elif style.inner_space and g == style.primary[0] and r and r not in _INNER_SPACES:
+        elif style.inner_space and g == style.primary[0] and r and r not in _INNER_SPACES and r != style.primary[1]:
             self.add(i + 1, i + 1, style.inner_space, "quote_spacing",
-                     f"{style.lang} puts a narrow no-break space inside {style.primary[0]} {style.primary[1]}")
+                     self.inner_reason())
         self.stack.append(opened)
 
     # pieces
+    def inner_reason(self) -> str:
+        o, c = self.style.primary
+        return f"missing space inside {o} {c} ({self.style.lang} spaces them, U+{ord(self.style.inner_space):04X})"
+
+    def closes_later(self, opener: str, pos: int, end: int) -> bool:
+        """Whether the next double quote mark after *pos* in the paragraph closes *opener*."""
+        m = _DOUBLE_MARK.search(self.text, pos, end)
+        return m is not None and m.group() in self.style.closers_for(opener)
+
     def find_opener(self, closer: str) -> int | None:
         for k in range(len(self.stack) - 1, -1, -1):
             if closer in self.style.closers_for(self.stack[k].glyph):
                 return k
         return None
+
+    def settle_closer(self, opener: _Open) -> str:
+        """The closer for *opener*; under quotes=curly a foreign pair becomes the language's."""
+        c = self.closer_glyph(opener)
+        if self.policy == "curly" and (opener.glyph, c) not in (self.style.primary, self.style.nested):
+            o, c = self.style.pair(opener.level)
+            self.restyle(opener, o, "quote_style", f"quote pair made {o}…{c} (quotes=curly)")
+        return c
 
     def closer_glyph(self, opener: _Open) -> str:
         return '"' if opener.glyph == '"' else self.style.closer_for(opener.glyph)
@@ -344,31 +411,60 @@ class _Walker:
     def fix_closer_spacing(self, i: int, g: str, l: str, r: str, start: int, end: int, opener: _Open,
                            check_left: bool = True) -> None:
         style = self.style
+        moved = False
         if style.inner_space and g == style.primary[1]:
-            if check_left and l and l not in _INNER_SPACES:
+            if check_left and l and l not in _INNER_SPACES and i > opener.pos + 1:
                 self.add(i, i, style.inner_space, "quote_spacing",
-                         f"{style.lang} puts a narrow no-break space inside {style.primary[0]} {style.primary[1]}")
+                         self.inner_reason())
         elif (check_left and l == " " and i - 2 >= start and not self.text[i - 2].isspace()
               and i - 1 > opener.pos + 1 and r != "" and not r.isspace() and r not in ".,;:!?"):
             # `debate »said`: the space belongs after the mark, not before it.
             self.add(i - 1, i, "", "quote_spacing", "stray space before closing quote")
-        if r.isalnum():
+            moved = True
+        if r.isalnum() and (moved or l.isalnum() or l in _SENTENCE_END):
             self.add(i + 1, i + 1, " ", "quote_spacing", "missing space after closing quote", quote=g)
 
-    def unify(self, opener: _Open, i: int, closer: str, *, policy_reason: bool = False) -> None:
-        """A quotation opened and closed in two styles: both marks get one style."""
-        double = opener.glyph in CURLY_DOUBLE + '"' or closer in CURLY_DOUBLE + '"'
-        if self.dominant == "straight" and ('"' in (opener.glyph, closer) or not policy_reason):
-            o = c = '"' if double else "'"
-            if opener.glyph not in '"\'' and closer not in '"\'':
-                o, c = self.style.pair(opener.level)
+    def unify(self, opener: _Open, i: int, closer: str, *, policy_reason: bool = False, why: str = "") -> None:
+        """A quotation opened and closed in two styles: both marks get one style.
+
+        Straight with curly: the straight mark takes the curly one's shape (or
+        both go straight in a straight-quote document). Two curly styles (‘…»):
+        the language's pair for the nesting level.
+        """
+        straight = [q for q in (opener.glyph, closer) if q in "\"'"]
+        if straight and self.policy != "curly":
+            if self.dominant == "straight":
+                o = c = straight[0]
+            elif opener.glyph in "\"'":
+                o, c = self.style.opener_for(closer), closer
+            else:
+                o, c = opener.glyph, self.closer_glyph(opener)
         else:
             o, c = self.style.pair(opener.level)
-        why = (f"quotation opened with {opener.glyph} and closed with {closer}; unified to {o}…{c}"
-               if not policy_reason else f"quote pair {opener.glyph}…{closer} made {o}…{c} (quotes=curly)")
+        if policy_reason:
+            why = f"quote pair {opener.glyph}…{closer} made {o}…{c} (quotes=curly)"
+        elif why:
+            why = f"{why} to {o}…{c}"
+        else:
+            why = f"quotation opened with {opener.glyph} and closed with {closer}; unified to {o}…{c}"
         self.restyle(opener, o, "quote_style", why)
+        if policy_reason or self.policy == "curly":
+            self.space_inside(opener, i, c)
         if closer != c:
             self.add(i, i + 1, c, "quote_style", why)
+
+    def space_inside(self, opener: _Open, i: int, closer: str) -> None:
+        """Under quotes=curly, give a newly made « … » the language's inner spaces."""
+        sp = self.style.inner_space
+        if not sp or (opener.glyph, closer) != self.style.primary or i <= opener.pos + 1:
+            return
+        if opener.edit is not None and self.edits[opener.edit].end > opener.pos + 1:
+            return  # the opener's edit already reaches past it
+        why = self.inner_reason()
+        if self.text[opener.pos + 1] not in _INNER_SPACES:
+            self.add(opener.pos + 1, opener.pos + 1, sp, "quote_spacing", why)
+        if self.text[i - 1] not in _INNER_SPACES:
+            self.add(i, i, sp, "quote_spacing", why)
 
     def restyle(self, opener: _Open, glyph: str, rule: str, reason: str) -> None:
         if opener.edit is not None:
@@ -387,9 +483,8 @@ def repair_quotes(text: str, *, lang: str | None = None, policy: str = "preserve
 
     With ``policy="straight"`` the repaired quotes are then made ASCII. Returns the new text and one edit per change (offsets into *text*).
     """
-    passes = [lambda t: quote_edits(t, lang=lang, policy=policy, style=style)]
-    if policy == "straight":
-        passes.append(straighten_quotes)
+    passes = [lambda t: settle_quote_edits(t, lang=lang, policy=policy, style=style)]
+    passes.append(straighten_quotes if policy == "straight" else space_straight_closers)
     return run_passes(text, passes)
 
 
@@ -411,6 +506,27 @@ def quote_edits(text: str, *, lang: str | None = None, policy: str = "preserve",
     return _drop_collisions(edits)
 
 
+def settle_quote_edits(text: str, *, lang: str | None = None, policy: str = "preserve",
+                       style: QuoteStyle | None = None, rounds: int = 4) -> list[Edit]:
+    """:func:`quote_edits` repeated on its own output until nothing changes.
+
+    One repair can reveal another (a mark turned round changes how the next
+    one pairs); settling here keeps the stage idempotent. Clean text costs one
+    round.
+    """
+    edits = quote_edits(text, lang=lang, policy=policy, style=style)
+    current = text
+    step = edits
+    for _ in range(rounds - 1):
+        if not step:
+            break
+        current = apply_edits(current, step)
+        step = quote_edits(current, lang=lang, policy=policy, style=style)
+        if step:
+            edits = compose(edits, step)
+    return edits
+
+
 def _drop_collisions(edits: Sequence[Edit]) -> list[Edit]:
     # Two rules claiming the same characters: keep the first, the text stays valid.
     out: list[Edit] = []
@@ -421,6 +537,22 @@ def _drop_collisions(edits: Sequence[Edit]) -> list[Edit]:
         out.append(e)
         pos = max(e.end, pos)
     return out
+
+
+# `"We will win,"he said`: a straight quote after sentence punctuation and before a
+# lowercase word can only be a closing quote with its space missing.
+_GLUED_STRAIGHT_CLOSER = regex.compile(r'(?<=[\p{L}\p{N}][.!?,])"(?=\p{Ll})')
+
+
+def space_straight_closers(text: str) -> list[Edit]:
+    """Insert the missing space after a straight closing quote glued to the next word."""
+    if '"' not in text:
+        return []
+    return [
+        Edit(m.end(), m.end(), "", " ", "punctuation.quote_spacing", "missing space after closing quote",
+             {"quote": '"'})
+        for m in _GLUED_STRAIGHT_CLOSER.finditer(text)
+    ]
 
 
 _STRAIGHTEN = {**{c: '"' for c in CURLY_DOUBLE}, **{c: "'" for c in CURLY_SINGLE}}

@@ -14,8 +14,8 @@ this stage decides what happens to each one and records every change as an edit:
 
 argostranslate loads torch and stanza, so it is imported only when a fragment
 actually needs a model. Without the ``translate`` extra, or without a model for the
-pair, fragments are kept, the record says why, and one warning per run gives the
-exact install command.
+pair, fragments are kept, the record says why, and one warning per run (a log
+record of ``mtclean.stages.translate``) gives the exact install command.
 
 >>> from mtclean.pipeline.document import Span
 >>> text = "The allies discussed the [παγωμένα ρωσικά] assets."
@@ -30,7 +30,6 @@ import json
 import logging
 import tomllib
 import unicodedata
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
@@ -47,10 +46,6 @@ log = logging.getLogger(__name__)
 
 POLICIES = ("translate", "mark", "keep", "remove")
 BACKENDS = ("argos", "fake")
-
-
-class MissingTranslationModelWarning(UserWarning):
-    """A fragment needed a translation model that is not installed (warned once per run)."""
 
 
 @dataclass(frozen=True)
@@ -122,17 +117,28 @@ _WORD = regex.compile(r"[\p{L}\p{M}\p{N}]+")
 _CHAR_LOOP = regex.compile(r"(.{1,12}?)\1{4,}", regex.DOTALL)
 
 
+# Japanese mixes three scripts in one sentence; width variants and modifier letters
+# say nothing about the language.
+_SCRIPT_GROUP = {"HIRAGANA": "CJK", "KATAKANA": "CJK", "FULLWIDTH": "", "HALFWIDTH": "", "MODIFIER": ""}
+
+
 def script_of(ch: str) -> str:
-    """The script name of a letter (``LATIN``, ``GREEK``, ``CYRILLIC``...), from its Unicode name."""
+    """The script of a letter (``LATIN``, ``GREEK``, ``CYRILLIC``, ``CJK``...), from its Unicode name.
+
+    >>> script_of("α"), script_of("ж"), script_of("の"), script_of("x")
+    ('GREEK', 'CYRILLIC', 'CJK', 'LATIN')
+    """
     name = unicodedata.name(ch, "")
-    return name.split(" ", 1)[0] if name else ""
+    word = name.split(" ", 1)[0] if name else ""
+    return _SCRIPT_GROUP.get(word, word)
 
 
 def main_script(text: str) -> str:
     counts: dict[str, int] = {}
     for m in _LETTER.finditer(text):
         s = script_of(m.group())
-        counts[s] = counts.get(s, 0) + 1
+        if s:
+            counts[s] = counts.get(s, 0) + 1
     return max(counts, key=counts.__getitem__) if counts else ""
 
 
@@ -156,8 +162,9 @@ def check_translation(
     if loop:
         failures.append(f"repetition loop ({loop})")
     letters = [m.group() for m in _LETTER.finditer(out)]
-    if target_script and letters:
-        share = sum(script_of(c) == target_script for c in letters) / len(letters)
+    scripts = [s for s in map(script_of, letters) if s]
+    if target_script and scripts:
+        share = scripts.count(target_script) / len(scripts)
         measures["script_share"] = round(share, 3)
         if share < config.min_script_share:
             failures.append(f"only {share:.0%} of its letters are {target_script.title()}")
@@ -244,7 +251,7 @@ def _adapt_case(source: str, output: str, text: str, start: int) -> str:
     if (len(out) > 1 and source[:1].islower() and out[0].isupper() and out[1].islower()
             and not _sentence_start(text, start)):
         out = out[0].lower() + out[1:]
-    if out[-1:] in ".!?" and source.rstrip()[-1:] not in ".!?;" and out[-2:-1] not in ".!?":
+    if out and out[-1] in ".!?" and source.rstrip()[-1:] not in ".!?;" and out[-2:-1] not in ".!?":
         out = out[:-1]  # a full stop the translator added to a clause
     return out
 
@@ -252,6 +259,9 @@ def _adapt_case(source: str, output: str, text: str, start: int) -> str:
 def _sentence_start(text: str, start: int) -> bool:
     before = text[:start].rstrip(" \t([{«“‘\"'")
     return not before or before[-1] in ".!?\n"
+
+
+_FAILED = {"keep": "kept", "mark": "marked"}
 
 
 def handle_fragments(
@@ -299,13 +309,13 @@ def handle_fragments(
                                 f"translated {span.lang} fragment to {target_lang}", evidence)
                 else:
                     why = "; ".join(guard.failures) or "no change"
-                    result.notes.append(f"fragment {where}: translation rejected ({why}); {config.on_failure}")
+                    result.notes.append(f"fragment {where}: translation rejected ({why}); {_FAILED[config.on_failure]}")
                     if after and after != span.text:
                         rejected = (after, "translate.rejected",
                                     f"rejected {outcome.rule.split('.')[-1]} translation: {why}",
                                     {**evidence, "failures": list(guard.failures)})
             else:
-                result.notes.append(f"fragment {where}: not translated ({outcome}); {config.on_failure}")
+                result.notes.append(f"fragment {where}: not translated ({outcome}); {_FAILED[config.on_failure]}")
             if edit is None:
                 policy = config.on_failure
         elif policy == "keep":
@@ -445,7 +455,13 @@ class TranslateStage(Stage):
         translator = self._argos[pair]
         if isinstance(translator, str):
             return translator
-        output = translator.translate(text)
+        try:
+            output = translator.translate(text)
+        except Exception as exc:  # a broken package must be named, not crash with a ctranslate2 traceback
+            from mtclean.pipeline.models import ModelError
+
+            raise ModelError(f"model package {translator.package.name} ({translator.package.path}) "
+                             f"failed to translate: {exc}") from exc
         return Translation(output, "translate.argos", {"source": "argos", **translator.evidence})
 
     def _load_argos(self, source_lang: str, target_lang: str) -> Any:
@@ -462,12 +478,16 @@ class TranslateStage(Stage):
                             f"translate: no {source_lang}->{target_lang} model in {where}, those fragments are kept; "
                             f"install one with: {models.MODEL_INSTALL}")
             return f"no {source_lang}->{target_lang} model installed ({models.MODEL_INSTALL})"
-        return models.ArgosTranslator(package)
+        try:
+            return models.ArgosTranslator(package)
+        except Exception as exc:
+            raise models.ModelError(f"cannot load model package {package.name} ({package.path}): {exc}") from exc
 
     def _warn_once(self, key: str, message: str) -> None:
         if key not in self._warned:
             self._warned.add(key)
-            warnings.warn(message, MissingTranslationModelWarning, stacklevel=4)
+            # A log record, not warnings.warn: one clean line on stderr even when logging is
+            # not configured (logging's last-resort handler), and no source line quoted.
             log.warning(message)
 
     # -- processing --------------------------------------------------------------------

@@ -175,8 +175,13 @@ def build_tiny_package(
     name: str | None = None,
     version: str = "0.0.1",
     seed: int = 0,
+    sentence_splitter: bool = True,
 ) -> Path:
-    """Build ``<dest>/<name>.argosmodel`` and return its path."""
+    """Build ``<dest>/<name>.argosmodel`` and return its path.
+
+    ``sentence_splitter=False`` leaves out the MiniSBD model, like packages that rely
+    on a downloaded splitter (mtclean must then not download one).
+    """
     dest = Path(dest)
     name = name or f"tiny_{from_code}_{to_code}"
     root = dest / f"{name}.build" / name
@@ -184,7 +189,8 @@ def build_tiny_package(
     lines = training_lines(seed=seed)
     vocabulary = train_sentencepiece(lines, root / "sentencepiece.model")
     write_ctranslate2_model(root / "model", vocabulary, seed=seed)
-    write_minisbd_model(root / "minisbd" / f"{from_code}.onnx", from_code, lines)
+    if sentence_splitter:
+        write_minisbd_model(root / "minisbd" / f"{from_code}.onnx", from_code, lines)
     metadata = {
         "package_version": version,
         "argos_version": "1.9.0",

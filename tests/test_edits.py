@@ -62,9 +62,16 @@ def test_compose_drops_edits_that_cancel():
     assert compose(first, second) == []
 
 
-def test_diff_edits_minimal():
-    edits = diff_edits("the cat sat", "the hat sat", rule="x.y", reason="r")
-    assert len(edits) == 1 and edits[0].before == "c" and edits[0].after == "h"
+def test_diff_edits_whole_tokens():
+    edits = diff_edits("the cat sat on the mat", "the hat sat on a mat", rule="x.y", reason="r")
+    assert [(e.before, e.after) for e in edits] == [("cat", "hat"), ("the", "a")]
+
+
+@given(st.text(alphabet="ab \n", max_size=60), st.text(alphabet="ab \n", max_size=60))
+def test_diff_edits_always_replay(before, after):
+    edits = diff_edits(before, after, rule="x.y", reason="r")
+    check_edits(before, edits)
+    assert apply_edits(before, edits) == after
 
 
 # --- properties -----------------------------------------------------------------

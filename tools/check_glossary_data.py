@@ -26,7 +26,9 @@ import tomllib
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import ahocorasick
 import regex
+import unicodedata
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
@@ -67,15 +69,68 @@ def word_re(form: str, case_sensitive: bool):
 
 
 def count(form: str, cs: bool, texts: dict[str, str], allowed: list[str]) -> int:
-    pat = word_re(form, cs)
-    shields = [word_re(a, cs) for a in allowed if form.lower() in a.lower()]
-    n = 0
-    for t in texts.values():
-        spans = [m.span() for s in shields for m in s.finditer(t)]
-        for m in pat.finditer(t):
-            if not any(a <= m.start() and m.end() <= b for a, b in spans):
-                n += 1
-    return n
+    """Whole-word occurrences of one form, not counting those inside one of the *allowed* forms."""
+    return sum(n for n, _, _ in variant_hits([{"id": "", "variants": [form], "allowed": allowed,
+                                               "case_sensitive": cs}], texts))
+
+
+def _fold(text: str) -> str:
+    """Lower-case without changing the length (so offsets stay valid)."""
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_" or unicodedata.category(ch).startswith("M")
+
+
+def variant_hits(entries: list[dict], texts: dict[str, str]) -> list[tuple[int, str, str]]:
+    """(count, entry id, variant) for every variant found whole-word in *texts*.
+
+    One Aho-Corasick pass per text; overlapping hits keep the leftmost-longest (so 'Volodymyr
+    Zelenskyy' is one hit, not two); hits inside an allowed form of the same entry ('Chicken Kiev')
+    are not counted.
+    """
+    auto = ahocorasick.Automaton()
+    for e in entries:
+        cs = bool(e.get("case_sensitive"))
+        for v in e.get("variants", []):
+            key = _fold(v)
+            auto.add_word(key, auto.get(key, ()) + ((e["id"], v, cs, tuple(e.get("allowed", []))),))
+    counts: Counter = Counter()
+    if not len(auto):
+        return []
+    auto.make_automaton()
+    for name, text in texts.items():
+        folded = _fold(text)
+        found = []
+        for end, owners in auto.iter(folded):
+            start = end - len(_fold(owners[0][1])) + 1
+            if start > 0 and (_is_word(text[start - 1]) or text[start - 1] == "-"):
+                continue
+            if end + 1 < len(text) and _is_word(text[end + 1]):
+                continue
+            for eid, v, cs, allowed in owners:
+                if cs and text[start:end + 1] != v:
+                    continue
+                found.append((start, end + 1, eid, v, cs, allowed))
+                break
+        found.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+        last_end = -1
+        for start, end, eid, v, cs, allowed in found:
+            if start < last_end:
+                continue
+            last_end = end
+            shielded = False
+            for a in allowed:
+                if v.casefold() in a.casefold():
+                    lo = max(0, start - len(a))
+                    window = text[lo:end + len(a)]
+                    if any(lo + m.start() <= start and end <= lo + m.end() for m in word_re(a, cs).finditer(window)):
+                        shielded = True
+                        break
+            if not shielded:
+                counts[(eid, v)] += 1
+    return [(n, eid, v) for (eid, v), n in counts.items()]
 
 
 def main(argv: list[str]) -> int:
@@ -84,6 +139,7 @@ def main(argv: list[str]) -> int:
     gdir = Path(args[0]) if args else REPO / "glossaries"
     docs = load(gdir)
     problems: list[str] = []
+    notes: list[str] = []
     ids: dict[str, str] = {}
     canon_owner: dict[str, str] = {}
     variant_owner: dict[str, str] = {}
@@ -107,9 +163,12 @@ def main(argv: list[str]) -> int:
                 canon_owner.setdefault(c.casefold(), e["id"])
     for fname, doc in docs.items():
         n_entries[fname] += len(doc.get("phrase", []))
-    words = set()
+    words: set[str] = set()  # common words (lower-case entries of the word list)
+    proper: set[str] = set()  # proper nouns (capitalised entries: places, people, brands)
     if WORDLIST.exists():
-        words = {w.strip().casefold() for w in WORDLIST.read_text(encoding="utf-8", errors="replace").split()}
+        for w in WORDLIST.read_text(encoding="utf-8", errors="replace").split():
+            w = w.strip()
+            (proper if w[:1].isupper() else words).add(w.casefold())
     else:
         print(f"warning: {WORDLIST} missing, dictionary-word check skipped", file=sys.stderr)
     for fname, e in entries:
@@ -130,23 +189,26 @@ def main(argv: list[str]) -> int:
                 problems.append(f"{fname}: {e['id']}: variant {v!r} also claimed by {variant_owner[kf]}")
             variant_owner[kf] = e["id"]
             if " " not in v and kf in words:
-                problems.append(f"{fname}: {e['id']}: single-word variant {v!r} is in the word list")
+                problems.append(f"{fname}: {e['id']}: single-word variant {v!r} is a common word")
+            elif " " not in v and kf in proper:
+                if e.get("kind") == "place":
+                    notes.append(f"{e['id']}: {v!r} is a proper noun in the word list (an old name of this place: deliberate)")
+                else:
+                    problems.append(f"{fname}: {e['id']}: single-word variant {v!r} is a proper noun in the word list")
+    # a variant that occurs, as whole words, inside another entry's canonical or allowed form
+    protected = [(e["id"], f) for _, e in entries for f in list(e["canonical"].values()) + list(e.get("allowed", []))]
+    for fname, e in entries:
+        for v in e.get("variants", []):
+            pat = word_re(v, bool(e.get("case_sensitive")))
+            for oid, form in protected:
+                if oid != e["id"] and pat.search(form):
+                    problems.append(f"{fname}: {e['id']}: variant {v!r} matches inside {oid}'s form {form!r}")
     print("entries per file:", dict(n_entries))
     texts = clean_corpus()
     print(f"clean corpus: {sum(len(t) for t in texts.values()):,} chars in {len(texts)} files")
-    hits = []
+    hits = variant_hits([e for _, e in entries], texts)
     mt_texts = mt_corpus() if mt else {}
-    mt_hits = []
-    for fname, e in entries:
-        cs = bool(e.get("case_sensitive"))
-        for v in e.get("variants", []):
-            n = count(v, cs, texts, e.get("allowed", []))
-            if n:
-                hits.append((n, e["id"], v))
-            if mt_texts:
-                m = count(v, cs, mt_texts, e.get("allowed", []))
-                if m:
-                    mt_hits.append((m, e["id"], v))
+    mt_hits = variant_hits([e for _, e in entries], mt_texts) if mt_texts else []
     print(f"variants occurring in clean English news ({sum(h[0] for h in hits)} occurrences):")
     for n, i, v in sorted(hits, key=lambda h: (-h[0], h[1])):
         print(f"  {n:5d}  {i:45s} {v}")
@@ -154,6 +216,8 @@ def main(argv: list[str]) -> int:
         print(f"variants occurring in WMT22 ru-en MT outputs ({sum(h[0] for h in mt_hits)} occurrences):")
         for n, i, v in sorted(mt_hits, key=lambda h: (-h[0], h[1])):
             print(f"  {n:5d}  {i:45s} {v}")
+    for n in notes:
+        print("note:", n)
     for p in problems:
         print("PROBLEM:", p)
     print(f"{len(problems)} problem(s)")

@@ -71,9 +71,16 @@ def cleanup(
     errors: str = typer.Option("strict", "--errors", help="Invalid UTF-8: strict (refuse the file) or replace."),
     verify: bool = typer.Option(False, "--verify", help="Check after every stage that its edits replay and invert."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary or progress on stderr."),
+    jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (0: every core). Output order never changes."),
+    engine: str = typer.Option("local", "--engine", help="local (worker processes) or ray (Ray Data; needs mtclean[ray])."),
+    address: Optional[str] = typer.Option(None, "--address", help="With --engine ray: the cluster to join (e.g. ray://head:10001 or auto)."),
+    stage_groups: Optional[str] = typer.Option(None, "--stage-groups", help="With --engine ray: stages per actor class, e.g. 'encoding,fragments|translate|punctuation,names'."),
+    shard_size: str = typer.Option("64MB", "--shard-size", help="With -o: input bytes per resumable shard."),
+    resume: bool = typer.Option(True, "--resume/--no-resume", help="With -o: keep finished shards and reuse them when the same command is re-run."),
+    html: Optional[str] = typer.Option(None, "--html", help="Also write an HTML review page of the edits (see `mtclean review`)."),
 ) -> None:
     """Clean files and write the cleaned text (stdout, -o, or --in-place)."""
-    from mtclean.pipeline.cli.cleanup import Options, run_cleanup, summarize
+    from mtclean.pipeline.cli.cleanup import Options, parse_size, parse_stage_groups, run_cleanup, summarize
     from mtclean.pipeline.config import load_config
     from mtclean.pipeline.runner import Pipeline
 
@@ -90,9 +97,14 @@ def cleanup(
             output=output, in_place=in_place, backup=backup, report=report, report_text=report_text,
             diff=diff, check=check, field=field, id_field=id_field, errors=errors, quiet=quiet,
             globs=tuple(glob), input_format=input_format,
+            jobs=jobs, engine=engine, address=address, stage_groups=parse_stage_groups(stage_groups, cfg.stages),
+            shard_size=parse_size(shard_size), resume=resume,
         )
-        outcome = run_cleanup(list(paths or ["-"]), pipeline, opts, progress=not quiet and sys.stderr.isatty())
-        if not quiet and (outcome.inputs > 1 or sys.stderr.isatty()):
+        from mtclean.pipeline.review.html import html_after_cleanup
+
+        with html_after_cleanup(html, opts, quiet=quiet):  # --html: the page is built from the edit log after the run
+            outcome = run_cleanup(list(paths or ["-"]), pipeline, opts, progress=not quiet and sys.stderr.isatty())
+        if not quiet and (outcome.inputs > 1 or outcome.documents > 1 or sys.stderr.isatty()):
             summarize(pipeline.stats, sys.stderr)
     raise typer.Exit(outcome.exit_code)
 
@@ -108,40 +120,6 @@ def stages() -> None:
             cls = registry.load(name)
             rows.append((name, f"{cls.name}.v{cls.version}", registry.provider(name), cls.description))
         _table(["stage", "id", "provider", "description"], rows)
-
-
-@app.command()
-def explain(
-    report: Path = typer.Argument(..., help="A report written by `mtclean cleanup --report`."),
-    stage: Optional[str] = typer.Option(None, "--stage", help="Show only this stage's edits."),
-    rule: Optional[str] = typer.Option(None, "--rule", help="Show only edits whose rule starts with this."),
-) -> None:
-    """Print every edit in a report readably: stage, rule, before -> after, reason, position."""
-    from mtclean.pipeline.report import read_report
-
-    with reporting_errors():
-        for entry in read_report(report):
-            shown = False
-            for rec in entry["records"]:
-                if stage and rec["stage"].rsplit(".v", 1)[0] != stage and rec["stage"] != stage:
-                    continue
-                for kind, items in (("edit", rec.get("edits", [])), ("suggestion", rec.get("suggestions", []))):
-                    for e in items:
-                        if rule and not e["rule"].startswith(rule):
-                            continue
-                        if not shown:
-                            typer.echo(f"{entry.get('id') or entry.get('source')}:")
-                            shown = True
-                        mark = "" if kind == "edit" else " (suggested, not applied)"
-                        typer.echo(
-                            f"  {rec['stage']:<16} {e['rule']:<28} @{e['start']}  "
-                            f"{e['before']!r} -> {e['after']!r}{mark}\n      {e['reason']}"
-                        )
-            for span in entry.get("spans", []) if not stage and not rule else []:
-                if not shown:
-                    typer.echo(f"{entry.get('id') or entry.get('source')}:")
-                    shown = True
-                typer.echo(f"  fragment [{span['lang']}] @{span['start']}: {span['text']!r} ({span['method']})")
 
 
 def _table(headers: list[str], rows: list[tuple]) -> None:
@@ -161,4 +139,8 @@ def _table(headers: list[str], rows: list[tuple]) -> None:
 # sub-commands ---------------------------------------------------------------
 # One line per sub-command module (each keeps its heavy imports inside commands).
 from mtclean.pipeline.cli import models as _models_cli; app.add_typer(_models_cli.app, name="models")  # noqa: E402,E702
+from mtclean.pipeline.cli import glossary as _glossary_cli; app.add_typer(_glossary_cli.app, name="glossary")  # noqa: E402,E702
+from mtclean.pipeline.cli import detect as _detect_cli; app.command("detect")(_detect_cli.detect)  # noqa: E402,E702
+from mtclean.pipeline.cli import explain as _explain_cli; app.command("explain")(_explain_cli.explain)  # noqa: E402,E702
+from mtclean.pipeline.cli import review as _review_cli; _review_cli.register(app)  # noqa: E402,E702
 # end sub-commands -----------------------------------------------------------

@@ -6,15 +6,21 @@ import difflib
 import json
 import sys
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from dataclasses import replace as dc_replace
 from pathlib import Path
-from typing import IO, Iterable
+from typing import IO, Iterable, Iterator
 
 from mtclean.pipeline import io
-from mtclean.pipeline.document import Document
+from mtclean.pipeline import work as _work
 from mtclean.pipeline.errors import EXIT_CHANGES, EXIT_OK, EXIT_USAGE, InputError, MtcleanError
-from mtclean.pipeline.report import document_entry
+from mtclean.pipeline.parallel import local_engine
 from mtclean.pipeline.runner import Pipeline
+from mtclean.pipeline.shards import ShardedSink, ShardStore, fingerprint, work_dir_for
+from mtclean.pipeline.sinks import writer_for
+from mtclean.pipeline.work import Task, TaskResult, WorkOptions, input_kind, plan_input
+
+DEFAULT_SHARD_BYTES = 64 << 20
 
 
 @dataclass
@@ -32,6 +38,12 @@ class Options:
     quiet: bool = False
     globs: tuple[str, ...] = ()
     input_format: str = "auto"  # auto | text | jsonl
+    jobs: int | None = None  # worker processes; None/0 = every core
+    engine: str = "local"  # local | ray
+    address: str | None = None  # Ray cluster address (--engine ray)
+    stage_groups: tuple[tuple[str, ...], ...] = ()  # Ray: stages run by one actor class each
+    shard_size: int = DEFAULT_SHARD_BYTES  # resumable runs: bytes of input per shard
+    resume: bool = True  # -o runs keep finished shards and reuse them when re-run
 
 
 @dataclass
@@ -50,19 +62,6 @@ class Outcome:
         return EXIT_CHANGES if self.changed and self._check else EXIT_OK
 
     _check: bool = False
-
-
-@dataclass
-class Produced:
-    """The result of cleaning one input, before anything is written."""
-
-    source: str
-    data_in: bytes
-    data_out: bytes
-    text_in: str
-    text_out: str
-    entries: list[dict]
-    errors: list[str]
 
 
 def plan_outputs(inputs: list[tuple[str, str | None]], opts: Options) -> dict[str, str | None]:
@@ -95,67 +94,63 @@ def plan_outputs(inputs: list[tuple[str, str | None]], opts: Options) -> dict[st
     return plan
 
 
-def clean_one(src: str, pipeline: Pipeline, opts: Options) -> Produced:
-    data = io.read_bytes(src)
-    name = "<stdin>" if src == "-" else src
-    fmt_jsonl = opts.input_format == "jsonl" or (opts.input_format == "auto" and io.is_jsonl(src))
-    text, fmt = io.decode(data, name, errors=opts.errors)
-    errors: list[str] = []
-    if fmt.replaced_bytes:
-        errors.append(f"{fmt.replaced_bytes} invalid UTF-8 byte sequence(s) replaced with U+FFFD (--errors replace)")
-    if fmt_jsonl:
-        out_text, entries, line_errors = _clean_jsonl(text, name, pipeline, opts)
-        errors.extend(line_errors)
-    else:
-        doc = pipeline.run(Document(text=text, id=name, meta={"source": name}))
-        out_text = doc.text
-        entries = [document_entry(doc, input_text=text, source=name, include_text=opts.report_text, errors=errors)]
-    data_out = data if out_text == text else io.encode(out_text, fmt)
-    return Produced(name, data, data_out, text, out_text, entries, errors)
+def parse_size(value: str) -> int:
+    """``64MB``, ``512k``, ``1GiB`` or a plain number of bytes."""
+    import re
+
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*", value.lower())
+    if not m or float(m.group(1)) <= 0:
+        raise MtcleanError(f"bad size {value!r}", hint="use e.g. 64MB, 512KB or a number of bytes")
+    return max(1, int(float(m.group(1)) * 1024 ** " kmgt".index(m.group(2) or " ")))
 
 
-def _clean_jsonl(text: str, name: str, pipeline: Pipeline, opts: Options) -> tuple[str, list[dict], list[str]]:
-    lines = list(io.iter_jsonl(text, name))
-    errors: list[str] = []
-    docs: list[tuple[int, Document]] = []
-    for i, line in enumerate(lines):
-        if line.error:
-            errors.append(f"{name}:line {line.lineno}: {line.error}; line kept unchanged")
-            continue
-        if line.obj is None:
-            continue
-        value = line.obj.get(opts.field)
-        if value is None:
-            errors.append(f"{name}:line {line.lineno}: no field {opts.field!r}; line kept unchanged (see --field)")
-            continue
-        if not isinstance(value, str):
-            errors.append(f"{name}:line {line.lineno}: field {opts.field!r} is not a string; line kept unchanged")
-            continue
-        doc_id = str(line.obj.get(opts.id_field, "")) if opts.id_field else ""
-        docs.append((i, Document(text=value, id=doc_id or f"{name}:{line.lineno}",
-                                 meta={"source": name, "line": line.lineno})))
-    entries: list[dict] = []
-    out_lines = [line.raw for line in lines]
-    results = pipeline.run_stream(d for _, d in docs)
-    for (i, original), doc in zip(docs, results):
-        line = lines[i]
-        input_text = line.obj[opts.field]
-        if doc.text != input_text:
-            obj = dict(line.obj)
-            obj[opts.field] = doc.text
-            out_lines[i] = io.dump_json_line(obj)
-        entries.append(document_entry(doc, input_text=input_text, source=name, include_text=opts.report_text))
-    out = "\n".join(out_lines)
-    if text.endswith("\n") or (not lines and text):
-        out += "\n"
-    return out, entries, errors
+def parse_stage_groups(value: str | None, stages: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """``'encoding,fragments|translate|punctuation,names'``: consecutive stages run by one actor class."""
+    if not value:
+        return ()
+    groups = tuple(tuple(n.strip() for n in g.split(",") if n.strip()) for g in value.split("|"))
+    groups = tuple(g for g in groups if g)
+    if tuple(n for g in groups for n in g) != tuple(stages):
+        raise MtcleanError(f"--stage-groups {value!r} must list the pipeline's stages in order",
+                           hint="stages: " + ",".join(stages))
+    return groups
 
 
-def unified_diff(p: Produced) -> str:
-    return "".join(difflib.unified_diff(
-        p.text_in.splitlines(keepends=True), p.text_out.splitlines(keepends=True),
-        fromfile=f"{p.source} (original)", tofile=f"{p.source} (cleaned)",
-    ))
+def _resumable(inputs: list[tuple[str, str | None]], opts: Options) -> bool:
+    return bool(opts.resume and opts.output and not (opts.check or opts.diff or opts.in_place)
+                and all(src != "-" for src, _ in inputs))
+
+
+def _options_digest(opts: Options, wopts: WorkOptions) -> dict:
+    return {"work": asdict(wopts), "output": str(Path(opts.output).resolve()) if opts.output else None,
+            "shard_size": opts.shard_size, "report": bool(opts.report)}
+
+
+def _make_engine(pipeline: Pipeline, wopts: WorkOptions, opts: Options):
+    if opts.engine == "ray":
+        from mtclean.pipeline.ray_engine import RayEngine
+
+        return RayEngine(pipeline, wopts, jobs=opts.jobs, address=opts.address, groups=opts.stage_groups)
+    if opts.engine != "local":
+        raise MtcleanError(f"--engine must be local or ray, not {opts.engine!r}")
+    return local_engine(pipeline, wopts, opts.jobs)
+
+
+class _Input:
+    """Where the results of the input being written go (one input is open at a time)."""
+
+    def __init__(self, j: int, source: str, kind: str, target: str | None, writer, *, in_place: bool):
+        self.j = j
+        self.source = source
+        self.kind = kind
+        self.target = target
+        self.writer = writer  # FileWriter/ParquetFileWriter, ShardedSink, or None
+        self.in_place = in_place
+        self.changed = False
+        self.problems = 0
+        self.failed = False
+        self.data_in: list[bytes] = []
+        self.data_out: list[bytes] = []
 
 
 def run_cleanup(
@@ -173,6 +168,48 @@ def run_cleanup(
     if not inputs:
         raise MtcleanError("no input files found", hint="check the paths and --glob patterns")
     plan = plan_outputs(inputs, opts)
+    wopts = WorkOptions(field=opts.field, id_field=opts.id_field, errors=opts.errors, report=bool(opts.report),
+                        report_text=opts.report_text, keep_input=opts.diff, input_format=opts.input_format)
+    kinds = [input_kind(src, opts.input_format) for src, _ in inputs]
+    for (src, _), kind in zip(inputs, kinds):
+        if kind == "parquet" and plan[src] is None and not (opts.check or opts.diff):
+            raise MtcleanError(f"{src}: Parquet output needs -o FILE.parquet, -o DIR or --in-place")
+        if kind != "parquet" and (plan[src] or "").lower().endswith(".parquet"):
+            raise MtcleanError(f"{src}: only a Parquet input is written as Parquet",
+                               hint="the output keeps the input's format")
+        if kind == "parquet" and opts.diff:
+            raise MtcleanError(f"{src}: --diff does not show Parquet inputs", hint="use --check or --report")
+    stdin = None  # standard input is read as the run goes (JSON Lines), or whole (text)
+    store: ShardStore | None = None
+    if _resumable(inputs, opts):
+        as_dir = any(plan[src] != opts.output for src, _ in inputs)
+        store = ShardStore(work_dir_for(opts.output, as_dir), fingerprint(pipeline, _options_digest(opts, wopts), inputs))
+        if store.open() and not opts.quiet:
+            _say(err, f"resuming: {store.resumed} finished shard(s) found in {store.root}")
+    shard_bytes = opts.shard_size if store is not None else None
+
+    def tasks() -> Iterator[Task]:
+        for j, (src, _) in enumerate(inputs):
+            name = "<stdin>" if src == "-" else src
+            if store is None:
+                yield from plan_input(j, src, wopts, chunk_bytes=_work.CHUNK_BYTES, shard_bytes=None, stdin=stdin)
+                continue
+            if store.input_done(j):
+                yield Task(j, name, "skip")
+                continue
+            shards: list[int] = []
+            for t in plan_input(j, src, wopts, chunk_bytes=_work.CHUNK_BYTES, shard_bytes=shard_bytes, stdin=stdin):
+                if t.kind == "error":
+                    yield t
+                    break
+                if not shards or shards[-1] != t.shard:
+                    shards.append(t.shard)
+                if not store.shard_done(j, t.shard):
+                    yield dc_replace(t, last=False)
+            else:
+                store.shards[j] = shards
+                yield Task(j, name, "skip")  # ends the input: assemble its shards
+
     with ExitStack() as stack:
         report = None
         if opts.report:
@@ -183,60 +220,142 @@ def run_cleanup(
             except OSError as exc:
                 raise MtcleanError(f"{opts.report}: cannot write report: {exc.strerror or exc}") from None
         bar = stack.enter_context(_progress(len(inputs), enabled=progress))
-        with pipeline:
-            for src, _ in inputs:
+        engine = stack.enter_context(_make_engine(pipeline, wopts, opts))
+        cur: _Input | None = None
+        for r in engine.map(tasks()):
+            t = r.task
+            j = t.index
+            src = inputs[j][0]
+            if cur is None or cur.j != j:
+                cur = _open_input(j, t.source, kinds[j], plan[src], opts, store, report is not None)
+            if cur.failed:
+                continue
+            if r.error is not None:
                 outcome.inputs += 1
-                try:
-                    produced = clean_one(src, pipeline, opts)
-                except InputError as exc:
-                    outcome.failed += 1
-                    _say(err, str(exc))
-                    bar.advance()
-                    continue
-                outcome.documents += len(produced.entries)
-                outcome.edits += sum(e["edits"] for e in produced.entries)
-                for message in produced.errors:
-                    _say(err, message if message.startswith(produced.source) else f"{produced.source}: {message}")
-                if any("line kept unchanged" in m for m in produced.errors):
-                    outcome.failed += 1
-                changed = produced.data_out != produced.data_in
-                outcome.changed += changed
-                target = plan[src]
-                try:
-                    _deliver(produced, target, changed, opts, err=err, out=out)
-                except InputError as exc:
-                    outcome.failed += 1
-                    _say(err, str(exc))
-                if report is not None:
-                    for entry in produced.entries:
-                        entry["output"] = target or ("-" if not (opts.check or opts.diff) else None)
-                        report.write(json.dumps(entry, ensure_ascii=False) + "\n")
+                outcome.failed += 1
+                cur.failed = True
+                _discard(cur)
+                _say(err, r.error)
                 bar.advance()
+                continue
+            try:
+                if store is not None:
+                    if t.kind != "skip":
+                        cur.writer.write(r)
+                    if t.last:
+                        _finish_sharded(cur, store, outcome, pipeline, err)
+                        bar.advance()
+                    continue
+                _take(cur, r, opts, outcome, pipeline, err, report, out)
+                if t.last:
+                    _finish_plain(cur, opts, outcome, err, out)
+                    bar.advance()
+            except InputError as exc:
+                outcome.inputs += 1
+                outcome.failed += 1
+                cur.failed = True
+                _discard(cur)
+                _say(err, str(exc))
         if report is not None:
+            if store is not None:
+                for j in range(len(inputs)):
+                    store.copy_reports(j, report)
             report.close()
             report_tmp.replace(opts.report)
+    if store is not None:
+        store.remove()
     if opts.check and not opts.quiet:
         _say(err, f"{outcome.changed} of {outcome.inputs} input(s) would change ({outcome.edits} edit(s))")
     return outcome
 
 
-def _deliver(p: Produced, target: str | None, changed: bool, opts: Options, *, err, out) -> None:
+def _open_input(j: int, source: str, kind: str, target: str | None, opts: Options, store: ShardStore | None,
+                with_report: bool) -> _Input:
+    writer = None
+    if store is not None:
+        writer = ShardedSink(store, j, kind, target, target, with_report)
+    elif not (opts.check or opts.diff) and target is not None:
+        writer = writer_for(kind, target, backup=opts.backup if opts.in_place else None)
+    return _Input(j, source, kind, target, writer, in_place=opts.in_place)
+
+
+def _discard(cur: _Input) -> None:
+    if cur.writer is not None:
+        cur.writer.discard()
+        cur.writer = None
+
+
+def _take(cur: _Input, r: TaskResult, opts: Options, outcome: Outcome, pipeline: Pipeline, err, report,
+          out) -> None:
+    """Account for and write one result of a plain (not resumable) run."""
+    outcome.documents += r.documents
+    outcome.edits += r.edits
+    pipeline.stats.add(r.stats)
+    cur.changed |= r.changed
+    cur.problems += r.problems
+    for message in r.messages:
+        _say(err, message)
+    if opts.diff:
+        cur.data_in.append(r.data_in or b"")
+        cur.data_out.append(r.out or b"")
+    elif opts.check:
+        pass
+    elif cur.writer is not None:
+        cur.writer.write(r)
+    else:
+        io.write_stdout(r.out or b"", out)
+    if report is not None:
+        output = cur.target or ("-" if not (opts.check or opts.diff) else None)
+        for entry in r.entries:
+            entry["output"] = output
+            report.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+
+def _finish_plain(cur: _Input, opts: Options, outcome: Outcome, err, out) -> None:
+    outcome.inputs += 1
+    outcome.changed += cur.changed
+    if cur.problems:
+        outcome.failed += 1
     if opts.check:
-        if changed and not opts.quiet:
-            _say(err, f"would clean {p.source}")
+        if cur.changed and not opts.quiet:
+            _say(err, f"would clean {cur.source}")
         return
     if opts.diff:
-        text = unified_diff(p)
+        text = unified_diff(cur.source, b"".join(cur.data_in), b"".join(cur.data_out))
         if text:
             io.write_stdout(text.encode("utf-8", "surrogatepass"), out)
         return
-    if target is None:
-        io.write_stdout(p.data_out, out)
-    elif opts.in_place:
-        if changed:  # untouched files keep their mtime
-            io.atomic_write(target, p.data_out, backup=opts.backup)
+    if cur.writer is None:
+        return
+    if cur.in_place and not cur.changed:
+        cur.writer.discard()  # untouched files keep their mtime
     else:
-        io.atomic_write(target, p.data_out)
+        cur.writer.commit()
+    cur.writer = None
+
+
+def _finish_sharded(cur: _Input, store: ShardStore, outcome: Outcome, pipeline: Pipeline, err) -> None:
+    j = cur.j
+    summary = store.input_summary(j) if store.input_done(j) else store.assemble(j, cur.kind, cur.target)
+    cur.writer = None
+    outcome.inputs += 1
+    outcome.documents += summary.documents
+    outcome.edits += summary.edits
+    outcome.changed += summary.changed
+    if summary.problems:
+        outcome.failed += 1
+    pipeline.stats.add(summary.stats)
+    for message in summary.messages:
+        _say(err, message)
+
+
+def unified_diff(source: str, data_in: bytes, data_out: bytes) -> str:
+    text_in, _ = io.decode(data_in, source, errors="replace")
+    text_out, _ = io.decode(data_out, source, errors="replace")
+    return "".join(difflib.unified_diff(
+        text_in.splitlines(keepends=True), text_out.splitlines(keepends=True),
+        fromfile=f"{source} (original)", tofile=f"{source} (cleaned)",
+    ))
 
 
 def _say(err: IO[str], message: str) -> None:
@@ -278,13 +397,20 @@ def _progress(total: int, *, enabled: bool):
 
 
 def summarize(stats, err: IO[str]) -> None:
-    """One line per stage: edits by rule and seconds."""
+    """The per-stage summary: documents, then one line per stage with edits by rule,
+    fragments (spans) found, suggestions and the time the stage took."""
     by_stage: dict[str, list[str]] = {}
     for (stage, rule), n in sorted(stats.edits.items()):
         by_stage.setdefault(stage, []).append(f"{rule.split('.', 1)[-1]}={n}")
+    total = sum(stats.seconds.values())
+    print(f"mtclean: {stats.documents} document(s), {stats.chars} character(s), "
+          f"{sum(stats.edits.values())} edit(s), {total:.2f}s in stages", file=err)
     for stage, seconds in stats.seconds.items():
+        if stage.startswith("("):  # not a stage: e.g. language detection before the stages
+            print(f"mtclean: {stage.strip('()')} [{seconds:.2f}s]", file=err)
+            continue
         rules = ", ".join(by_stage.get(stage, [])) or "no edits"
-        extra = f", {stats.spans[stage]} span(s)" if stats.spans.get(stage) else ""
+        extra = f", {stats.spans[stage]} fragment(s)" if stats.spans.get(stage) else ""
         extra += f", {stats.suggestions[stage]} suggestion(s)" if stats.suggestions.get(stage) else ""
         print(f"mtclean: {stage}: {rules}{extra} [{seconds:.2f}s]", file=err)
 

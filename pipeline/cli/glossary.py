@@ -1,0 +1,377 @@
+"""`mtclean glossary`: list, show, edit, lint, suggest, import and export glossaries.
+
+Which glossaries: the project directory (``--glossary-dir``, default
+``$MTCLEAN_GLOSSARY_DIR`` or ``./glossaries``) over the shipped ones
+(``--no-shipped`` leaves those out). Edits go to ``--file`` when given, else to
+the project directory file for the entry's kind (``people.toml``,
+``places.toml``, ``organizations.toml``, ``terms.toml``), or to the file that
+already defines the entry.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections import Counter, defaultdict
+from contextlib import contextmanager
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from mtclean.pipeline.errors import MtcleanError
+
+app = typer.Typer(
+    name="glossary",
+    help="Edit and check the name glossaries (comments and order are kept; writes are atomic).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+DirOpt = typer.Option(None, "--glossary-dir", "-d",
+                      help="Project glossary directory (default: $MTCLEAN_GLOSSARY_DIR or ./glossaries).")
+FileOpt = typer.Option(None, "--file", "-f", help="Glossary file to edit (or to read on top of the directory).")
+ShippedOpt = typer.Option(True, "--shipped/--no-shipped", help="Load the glossaries shipped with mtclean too.")
+
+
+@contextmanager
+def _errors():
+    try:
+        yield
+    except MtcleanError as exc:
+        if "--debug" in sys.argv:
+            raise
+        typer.echo(f"mtclean: error: {exc}", err=True)
+        raise typer.Exit(exc.exit_code) from None
+
+
+def _dir(glossary_dir: Optional[Path]) -> Path:
+    from mtclean.pipeline.glossary import default_project_dir
+
+    return Path(glossary_dir) if glossary_dir else default_project_dir()
+
+
+def _load(glossary_dir: Optional[Path], file: Optional[Path], shipped: bool, *, must_exist: bool = True):
+    from mtclean.pipeline.glossary import clear_cache, load_glossaries
+
+    clear_cache()
+    sources: list[Path] = []
+    if file is not None and Path(file).exists():
+        sources.append(Path(file))
+    d = _dir(glossary_dir)
+    if d.exists():
+        sources.append(d)
+    elif glossary_dir is not None and must_exist:
+        from mtclean.pipeline.glossary import GlossaryError
+
+        raise GlossaryError(d, "glossary directory not found")
+    return load_glossaries(sources, shipped=shipped)
+
+
+def _target_for(entry_id: str, glossary, glossary_dir: Optional[Path], file: Optional[Path]) -> Path:
+    from mtclean.pipeline.glossary_edit import GlossaryEditError, entry_file
+
+    if file is not None:
+        return Path(file)
+    found = entry_file(_dir(glossary_dir), entry_id)
+    if found is not None:
+        return found
+    e = glossary.get(entry_id)
+    if e is not None:
+        raise GlossaryEditError(f"{entry_id} is defined in {e.file}, outside the project glossary directory",
+                                hint="pass --file to edit that file, or add an entry with the same id to your project")
+    raise GlossaryEditError(f"no entry with id {entry_id!r}", hint="see `mtclean glossary list`")
+
+
+@app.command("list")
+def list_(
+    kind: Optional[str] = typer.Option(None, "--kind", "-k", help="Only entries of this kind."),
+    glossary_dir: Optional[Path] = DirOpt, file: Optional[Path] = FileOpt, shipped: bool = ShippedOpt,
+) -> None:
+    """List entries: id, kind, canonical spelling, number of variants, file."""
+    with _errors():
+        g = _load(glossary_dir, file, shipped)
+        for e in g.entries:
+            if kind and e.kind != kind:
+                continue
+            typer.echo(f"{e.id}\t{e.kind}\t{e.canonical_for('en')}\t{len(e.variants)}\t{Path(e.file).name}:{e.line}")
+
+
+@app.command()
+def show(
+    entry_id: str = typer.Argument(..., metavar="ID"),
+    glossary_dir: Optional[Path] = DirOpt, file: Optional[Path] = FileOpt, shipped: bool = ShippedOpt,
+) -> None:
+    """Show one entry (or phrase) with every field and where it is defined."""
+    with _errors():
+        g = _load(glossary_dir, file, shipped)
+        e = g.get(entry_id)
+        if e is None:
+            p = next((p for p in g.phrases if p.id == entry_id), None)
+            if p is None:
+                raise MtcleanError(f"no entry with id {entry_id!r}", hint="see `mtclean glossary list`")
+            typer.echo(f"id: {p.id}\nfile: {p.file}:{p.line}\nsource ({p.source_lang}): {p.source}")
+            for lang, t in p.translation.items():
+                typer.echo(f"translation ({lang}): {t}")
+            if p.note:
+                typer.echo(f"note: {p.note}")
+            return
+        typer.echo(f"id: {e.id}\nkind: {e.kind}\nfile: {e.file}:{e.line}")
+        for lang, c in e.canonical.items():
+            typer.echo(f"canonical ({lang}): {c}")
+        for lang, s in e.surname.items():
+            typer.echo(f"surname ({lang}): {s}")
+        typer.echo("variants: " + ", ".join(e.variants))
+        if e.allowed:
+            typer.echo("allowed: " + ", ".join(e.allowed))
+        if e.context:
+            typer.echo("context: " + ", ".join(e.context))
+        if e.case_sensitive:
+            typer.echo("case_sensitive: true")
+        if e.note:
+            typer.echo(f"note: {e.note}")
+
+
+@app.command()
+def add(
+    canonical: str = typer.Argument(..., help="The house spelling, e.g. \"Volodymyr Zelensky\"."),
+    variant: List[str] = typer.Option([], "--variant", "-v", help="A spelling to replace (repeat for more)."),
+    kind: str = typer.Option("person", "--kind", "-k", help="person, place, organization or term."),
+    entry_id: Optional[str] = typer.Option(None, "--id", help="Entry id (default: KIND.canonical-slug)."),
+    note: str = typer.Option("", "--note", "-n", help="Why this spelling (source, house-style choice)."),
+    surname: Optional[str] = typer.Option(None, "--surname", help="The surname alone, for one-word variants."),
+    allowed: List[str] = typer.Option([], "--allowed", help="A form never to replace (repeat for more)."),
+    lang: str = typer.Option("en", "--lang", help="Language of the canonical spelling."),
+    glossary_dir: Optional[Path] = DirOpt, file: Optional[Path] = FileOpt, shipped: bool = ShippedOpt,
+) -> None:
+    """Add an entry; refuses an id or spelling another entry already has."""
+    from mtclean.pipeline.glossary import KINDS, Entry
+    from mtclean.pipeline.glossary_edit import FILE_FOR_KIND, GlossaryEditError, GlossaryFile, check_new_forms, make_id
+
+    with _errors():
+        if kind not in KINDS:
+            raise GlossaryEditError(f"kind {kind!r} is not one of {', '.join(KINDS)}")
+        g = _load(glossary_dir, file, shipped, must_exist=False)
+        eid = entry_id or make_id(kind, canonical)
+        if g.get(eid) is not None:
+            raise GlossaryEditError(f"id {eid!r} already exists ({g.get(eid).file})", hint="use add-variant, or --id")
+        check_new_forms(g, [canonical, *variant], own_id=None)
+        entry = Entry(eid, kind, {lang: canonical}, tuple(variant), tuple(allowed),
+                      {lang: surname} if surname else {}, note=note)
+        path = Path(file) if file else _dir(glossary_dir) / FILE_FOR_KIND[kind]
+        gf = GlossaryFile(path)
+        gf.add_entry(entry)
+        gf.save()
+        typer.echo(f"added {eid} to {path}")
+
+
+@app.command()
+def remove(
+    entry_id: str = typer.Argument(..., metavar="ID"),
+    glossary_dir: Optional[Path] = DirOpt, file: Optional[Path] = FileOpt, shipped: bool = ShippedOpt,
+) -> None:
+    """Remove an entry from the file that defines it."""
+    from mtclean.pipeline.glossary_edit import GlossaryFile
+
+    with _errors():
+        g = _load(glossary_dir, file, shipped)
+        path = _target_for(entry_id, g, glossary_dir, file)
+        gf = GlossaryFile(path)
+        gf.remove_entry(entry_id)
+        gf.save()
+        typer.echo(f"removed {entry_id} from {path}")
+
+
+@app.command("add-variant")
+def add_variant(
+    entry_id: str = typer.Argument(..., metavar="ID"),
+    variants: List[str] = typer.Argument(..., metavar="VARIANT...", help="Spellings to replace by the entry's canonical."),
+    allowed: bool = typer.Option(False, "--allowed", help="Add them as allowed forms (never replaced) instead."),
+    glossary_dir: Optional[Path] = DirOpt, file: Optional[Path] = FileOpt, shipped: bool = ShippedOpt,
+) -> None:
+    """Add variants to an entry; refuses spellings another entry already uses."""
+    with _errors():
+        added = add_variants(entry_id, variants, allowed=allowed, glossary_dir=glossary_dir, file=file, shipped=shipped)
+        for v in variants:
+            typer.echo(f"{'added' if v in added else 'already there'}: {v}")
+
+
+def add_variants(entry_id: str, variants: List[str], *, allowed: bool = False, glossary_dir: Optional[Path] = None,
+                 file: Optional[Path] = None, shipped: bool = True) -> list[str]:
+    """The add-variant command as a function (``mtclean apply-review`` reuses it). Returns the forms added."""
+    from mtclean.pipeline.glossary_edit import GlossaryFile, check_new_forms
+
+    g = _load(glossary_dir, file, shipped)
+    path = _target_for(entry_id, g, glossary_dir, file)
+    if not allowed:
+        check_new_forms(g, variants, own_id=entry_id)
+    gf = GlossaryFile(path)
+    added = [v for v in variants if gf.add_variant(entry_id, v, key="allowed" if allowed else "variants")]
+    if added:
+        gf.save()
+    return added
+
+
+@app.command("lint")
+def lint_cmd(
+    strict: bool = typer.Option(False, "--strict", help="Warnings fail too."),
+    glossary_dir: Optional[Path] = DirOpt, file: Optional[Path] = FileOpt, shipped: bool = ShippedOpt,
+) -> None:
+    """Check the glossaries; exit 1 when a problem is found (for CI)."""
+    from mtclean.pipeline.glossary import GlossaryError, parse_glossary
+    from mtclean.pipeline.glossary_edit import lint
+
+    try:
+        g = _load(glossary_dir, file, shipped)
+    except GlossaryError as exc:
+        typer.echo(f"{exc}", err=False)
+        raise typer.Exit(1) from None
+    metas = []
+    for f in g.files:
+        meta, _, _ = parse_glossary(Path(f).read_text(encoding="utf-8"), f)
+        metas.append((f, meta))
+    problems = lint(g, metas=metas)
+    for p in problems:
+        typer.echo(str(p))
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    typer.echo(f"{len(g.entries)} entries, {len(g.phrases)} phrases in {len(g.files)} files: "
+               f"{errors} errors, {warnings} warnings", err=True)
+    if errors or (strict and warnings):
+        raise typer.Exit(1)
+
+
+@app.command()
+def suggest(
+    corpus: List[Path] = typer.Argument(..., help="Text files or directories (searched for *.txt, *.md)."),
+    lang: str = typer.Option("en", "--lang", help="Language of the corpus."),
+    min_count: int = typer.Option(1, "--min-count", help="Only spellings seen at least this often."),
+    examples: int = typer.Option(2, "--examples", help="Example contexts to show per spelling."),
+    glossary_dir: Optional[Path] = DirOpt, file: Optional[Path] = FileOpt, shipped: bool = ShippedOpt,
+) -> None:
+    """Find near-misses of glossary names and inconsistent spellings in a corpus, with counts and contexts."""
+    from mtclean.stages.names import matcher_for, near_misses, spelling_groups
+
+    with _errors():
+        g = _load(glossary_dir, file, shipped)
+        m = matcher_for(g)
+        near: dict[tuple[str, str, str], list] = defaultdict(list)
+        unknown: dict[str, Counter] = defaultdict(Counter)
+        unknown_ex: dict[str, list[str]] = defaultdict(list)
+        for path in _corpus_files(corpus):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            for para in text.split("\n"):
+                if not para.strip():
+                    continue
+                for fix in near_misses(para, m, lang=lang):
+                    found = para[fix.span[0]:fix.span[1]]
+                    fixed = found
+                    for tk, new in sorted(fix.tokens, key=lambda x: -x[0].start):
+                        a, b = tk.start - fix.span[0], tk.end - fix.span[0]
+                        fixed = fixed[:a] + new + fixed[b:]
+                    near[(m.entries[fix.entry].id, found, fixed)].append(_context(para, *fix.span))
+                for sk, counts in spelling_groups(para, m, lang).items():
+                    unknown[sk].update(counts)
+                    for w in counts:
+                        if len(unknown_ex[sk]) < 2 * examples and not any(f"[{w}]" in x for x in unknown_ex[sk]):
+                            hit = re.search(rf"(?<!\w){re.escape(w)}(?!\w)", para)
+                            if hit:
+                                unknown_ex[sk].append(_context(para, *hit.span()))
+        if not near and not any(len(c) > 1 for c in unknown.values()):
+            typer.echo("no near-misses or inconsistent spellings found")
+        for (eid, found, fixed), ctxs in sorted(near.items(), key=lambda kv: -len(kv[1])):
+            if len(ctxs) < min_count:
+                continue
+            typer.echo(f"{len(ctxs)}\t{found}\t-> {fixed}\t{eid}")
+            for c in ctxs[:examples]:
+                typer.echo(f"\t\t{c}")
+            typer.echo(f"\t\taccept: mtclean glossary add-variant {eid} {_quote(found)}")
+        for sk, counts in sorted(unknown.items(), key=lambda kv: -sum(kv[1].values())):
+            if len(counts) < 2 or sum(counts.values()) < min_count:
+                continue
+            typer.echo("inconsistent\t" + " / ".join(f"{w} x{n}" for w, n in counts.most_common()))
+            for c in unknown_ex[sk][:2 * examples]:
+                typer.echo(f"\t\t{c}")
+
+
+def _context(text: str, start: int, end: int, width: int = 40) -> str:
+    left = text[max(0, start - width):start].replace("\t", " ")
+    right = text[end:end + width].replace("\t", " ")
+    return f"…{left}[{text[start:end]}]{right}…"
+
+
+def _quote(s: str) -> str:
+    import shlex
+
+    return shlex.quote(s)
+
+
+def _corpus_files(paths: List[Path]) -> list[Path]:
+    out: list[Path] = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            out += sorted(x for pat in ("*.txt", "*.md") for x in p.rglob(pat))
+        elif p.exists():
+            out.append(p)
+        else:
+            raise MtcleanError(f"{p}: not found")
+    return out
+
+
+@app.command("import")
+def import_(
+    source: Path = typer.Argument(..., help="A CSV (variant,canonical) or TBX file."),
+    fmt: str = typer.Option("auto", "--format", help="csv, tbx or auto (by suffix)."),
+    kind: str = typer.Option("term", "--kind", "-k", help="Kind of new entries from CSV (TBX carries its own)."),
+    lang: str = typer.Option("en", "--lang", help="Language of the CSV canonical spellings."),
+    glossary_dir: Optional[Path] = DirOpt, file: Optional[Path] = FileOpt, shipped: bool = ShippedOpt,
+) -> None:
+    """Import CSV or TBX v3: new entries are appended, known ones get the new variants."""
+    from mtclean.pipeline.glossary_edit import (
+        FILE_FOR_KIND, GlossaryFile, entries_from_csv, merge_entries, read_csv, read_tbx,
+    )
+
+    with _errors():
+        fmt = _format(fmt, source)
+        text = Path(source).read_text(encoding="utf-8")
+        entries = read_tbx(text, default_kind=kind) if fmt == "tbx" else entries_from_csv(read_csv(text), kind=kind,
+                                                                                           lang=lang)
+        g = _load(glossary_dir, file, shipped, must_exist=False)
+        path = Path(file) if file else _dir(glossary_dir) / FILE_FOR_KIND.get(kind, "terms.toml")
+        gf = GlossaryFile(path)
+        res = merge_entries(gf, g, entries)
+        if res.added or res.extended:
+            gf.save()
+        typer.echo(f"{path}: {len(res.added)} entries added, {len(res.extended)} extended, {res.unchanged} unchanged")
+
+
+@app.command()
+def export(
+    fmt: str = typer.Option("csv", "--format", help="csv (variant,canonical) or tbx (TBX v3, TBX-Basic)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Output file (default: stdout)."),
+    lang: str = typer.Option("en", "--lang", help="Language of the canonical spellings written."),
+    glossary_dir: Optional[Path] = DirOpt, file: Optional[Path] = FileOpt, shipped: bool = ShippedOpt,
+) -> None:
+    """Export entries as CSV or TBX v3."""
+    from mtclean.pipeline.glossary_edit import export_csv, export_tbx, write_atomic
+
+    with _errors():
+        fmt = _format(fmt, output)
+        g = _load(glossary_dir, file, shipped)
+        text = export_tbx(g, lang=lang) if fmt == "tbx" else export_csv(g, lang=lang)
+        if output is None:
+            typer.echo(text, nl=False)
+        else:
+            write_atomic(Path(output), text)
+
+
+def _format(fmt: str, path: Optional[Path]) -> str:
+    fmt = fmt.lower()
+    if fmt == "auto":
+        fmt = "tbx" if path is not None and Path(path).suffix.lower() in (".tbx", ".xml") else "csv"
+    if fmt not in ("csv", "tbx"):
+        raise MtcleanError(f"unknown format {fmt!r}", hint="csv or tbx")
+    return fmt

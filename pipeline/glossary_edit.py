@@ -1,0 +1,510 @@
+"""Editing glossary files the way editors wrote them, and checking them.
+
+Edits go through tomlkit, which keeps comments, blank lines, key order and the
+quoting of everything it does not touch; a new entry is appended at the end of
+its file and a new variant at the end of its list, so diffs stay small. Every
+write goes to a temporary file in the same directory and replaces the original
+with ``os.replace`` (atomic: a crash never leaves half a glossary).
+
+Also here: :func:`lint` (problems that make a glossary ambiguous), CSV and
+TBX v3 import/export.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import tempfile
+import unicodedata
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+import tomlkit
+
+from mtclean.pipeline.errors import MtcleanError
+from mtclean.pipeline.glossary import (
+    KINDS, Entry, Glossary, Phrase, glossary_files, normalize_key, parse_glossary,
+)
+
+FILE_FOR_KIND = {"person": "people.toml", "place": "places.toml", "organization": "organizations.toml",
+                 "term": "terms.toml"}
+
+
+class GlossaryEditError(MtcleanError):
+    """An edit that would make the glossary wrong (duplicate id, variant claimed elsewhere...)."""
+
+
+def slug(text: str) -> str:
+    """An id-friendly form of *text*: ``"Volodymyr Zelensky"`` -> ``"volodymyr-zelensky"``."""
+    s = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).lower()
+    s = re.sub(r"[^a-z0-9]+", "-", s).strip("-")
+    return s or "entry"
+
+
+def make_id(kind: str, canonical: str) -> str:
+    return f"{kind}.{slug(canonical)}"
+
+
+# -- files -----------------------------------------------------------------------------
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write *text* to *path* through a temporary file and ``os.replace``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+class GlossaryFile:
+    """One glossary file opened for editing with tomlkit."""
+
+    def __init__(self, path: str | Path, *, name: str | None = None):
+        self.path = Path(path)
+        if self.path.exists():
+            text = self.path.read_text(encoding="utf-8")
+            parse_glossary(text, str(self.path))  # refuse to edit a file that does not validate
+            self.doc = tomlkit.parse(text)
+            if tomlkit.dumps(self.doc) != text:
+                raise GlossaryEditError(
+                    f"{self.path}: cannot be edited without moving tables around",
+                    hint="keep all [[entry]] tables together, with the [[phrase]] tables before or after them")
+        else:
+            self.doc = tomlkit.document()
+            self.doc.add(tomlkit.comment("Glossary created by `mtclean glossary`; see glossaries/README.md."))
+            meta = tomlkit.table()
+            meta["name"] = name or self.path.stem
+            meta["description"] = ""
+            meta["default_lang"] = "en"
+            meta.add(tomlkit.nl())
+            self.doc["glossary"] = meta
+
+    @property
+    def default_lang(self) -> str:
+        return str(self.doc.get("glossary", {}).get("default_lang", "en"))
+
+    def entries(self):
+        return self.doc.get("entry", [])
+
+    def find(self, entry_id: str):
+        for item in self.entries():
+            if item.get("id") == entry_id:
+                return item
+        return None
+
+    def add_entry(self, entry: Entry) -> None:
+        if self.find(entry.id) is not None:
+            raise GlossaryEditError(f"{self.path}: id {entry.id!r} already exists")
+        t = tomlkit.table()
+        t["id"] = entry.id
+        t["kind"] = entry.kind
+        t["canonical"] = _inline(entry.canonical)
+        if entry.surname:
+            t["surname"] = _inline(entry.surname)
+        t["variants"] = _array(entry.variants)
+        if entry.allowed:
+            t["allowed"] = _array(entry.allowed)
+        if entry.case_sensitive:
+            t["case_sensitive"] = True
+        if entry.context:
+            t["context"] = _array(entry.context)
+        if entry.note:
+            t["note"] = entry.note
+        t.add(tomlkit.nl())
+        if "entry" not in self.doc:
+            self.doc.append("entry", tomlkit.aot())
+        self.doc["entry"].append(t)
+
+    def remove_entry(self, entry_id: str) -> None:
+        aot = self.doc.get("entry")
+        for i, item in enumerate(aot or []):
+            if item.get("id") == entry_id:
+                del aot[i]
+                return
+        raise GlossaryEditError(f"{self.path}: no entry with id {entry_id!r}")
+
+    def add_variant(self, entry_id: str, variant: str, *, key: str = "variants") -> bool:
+        """Append *variant* to the entry's list; False when it is already there."""
+        item = self.find(entry_id)
+        if item is None:
+            raise GlossaryEditError(f"{self.path}: no entry with id {entry_id!r}")
+        if key not in item:
+            item[key] = _array(())
+        arr = item[key]
+        if variant in [str(v) for v in arr]:
+            return False
+        arr.append(variant)
+        return True
+
+    def text(self) -> str:
+        return tomlkit.dumps(self.doc)
+
+    def save(self) -> None:
+        text = self.text()
+        parse_glossary(text, str(self.path))  # never write a file that would not load
+        write_atomic(self.path, text)
+
+
+def _inline(mapping: Mapping[str, str]):
+    t = tomlkit.inline_table()
+    for k, v in mapping.items():
+        t[k] = v
+    return t
+
+
+def _array(values: Iterable[str]):
+    a = tomlkit.array()
+    for v in values:
+        a.append(v)
+    return a
+
+
+def entry_file(directory: Path, entry_id: str) -> Path | None:
+    """The file of *directory* that defines *entry_id*."""
+    if not directory.exists():
+        return None
+    for f in glossary_files(directory):
+        _, entries, phrases = parse_glossary(f.read_text(encoding="utf-8"), str(f))
+        if any(e.id == entry_id for e in [*entries, *phrases]):
+            return f
+    return None
+
+
+# -- checks before an edit ----------------------------------------------------------------
+
+
+def check_new_forms(glossary: Glossary, forms: Iterable[str], *, own_id: str | None = None) -> None:
+    """Refuse forms another entry already uses (as canonical, variant, surname or allowed form)."""
+    for form in forms:
+        if not form or form != form.strip():
+            raise GlossaryEditError(f"empty or padded spelling {form!r}")
+        key = normalize_key(form)
+        for e in glossary.entries:
+            if e.id == own_id:
+                continue
+            if key in {normalize_key(x) for x in [*e.canonical.values(), *e.variants, *e.surname.values()]}:
+                raise GlossaryEditError(f"{form!r} is already used by {e.id} ({e.file}:{e.line})",
+                                        hint="remove it there first, or choose the entry it belongs to")
+
+
+# -- lint ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    severity: str  # "error" or "warning"
+    code: str
+    entry: str
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.severity}: [{self.entry}] {self.message} ({self.code})"
+
+
+def _lang_ok(code: str) -> bool:
+    import langcodes
+
+    return bool(code) and code == code.strip() and langcodes.tag_is_valid(code)
+
+
+def lint(glossary: Glossary, *, metas: Sequence[tuple[str, Mapping]] = ()) -> list[Problem]:
+    """Everything that makes a glossary ambiguous or broken, sorted by file and line."""
+    out: list[Problem] = []
+
+    def add(sev: str, code: str, e: Entry | Phrase, msg: str) -> None:
+        out.append(Problem(sev, code, e.id, e.file, e.line, msg))
+
+    for file, meta in metas:
+        lang = meta.get("default_lang", "en")
+        if not _lang_ok(str(lang)):
+            out.append(Problem("error", "unknown-language", "", file, 1, f"default_lang {lang!r} is not a language code"))
+
+    # Who uses each form: folded spelling -> [(entry, role, form)]
+    uses: dict[str, list[tuple[Entry, str, str]]] = {}
+    for e in glossary.entries:
+        for role, forms in (("canonical", e.canonical.values()), ("surname", e.surname.values()),
+                            ("variant", e.variants), ("allowed", e.allowed)):
+            for f in forms:
+                uses.setdefault(normalize_key(f), []).append((e, role, f))
+
+    for e in glossary.entries:
+        strings = [*e.canonical.values(), *e.surname.values(), *e.variants, *e.allowed, *e.context]
+        for s in strings:
+            if not s.strip() or s != s.strip() or "  " in s:
+                add("error", "padded", e, f"empty or padded spelling {s!r}")
+        for lang in [*e.canonical, *e.surname]:
+            if not _lang_ok(lang):
+                add("error", "unknown-language", e, f"{lang!r} is not a language code")
+        for key in ("variants", "allowed", "context"):
+            vals = [normalize_key(v) for v in getattr(e, key)]
+            dups = sorted({v for v in vals if vals.count(v) > 1})
+            if dups:
+                add("warning", "duplicate", e, f"{key} lists {', '.join(dups)} twice")
+        own_correct = {normalize_key(x) for x in [*e.canonical.values(), *e.surname.values(), *e.allowed]}
+        for v in e.variants:
+            k = normalize_key(v)
+            if k in own_correct:
+                same = [x for x in [*e.canonical.values(), *e.surname.values(), *e.allowed] if normalize_key(x) == k]
+                if e.case_sensitive and v not in same:
+                    continue
+                add("error", "case-collision" if v not in same else "variant-is-correct", e,
+                    f"variant {v!r} is also one of the entry's correct forms ({', '.join(same)})")
+            for other, role, form in uses.get(k, ()):
+                if other.id == e.id:
+                    continue
+                if e.case_sensitive and other.case_sensitive and form != v:
+                    continue
+                if role == "variant":
+                    if e.id < other.id:
+                        add("error", "variant-claimed-twice", e, f"variant {v!r} is also a variant of {other.id}")
+                elif role in ("canonical", "surname"):
+                    add("error", "variant-is-canonical", e, f"variant {v!r} is the {role} of {other.id}")
+                else:
+                    add("error", "variant-is-allowed", e, f"variant {v!r} is an allowed form of {other.id}")
+                if form != v and role != "variant":
+                    add("warning", "case-collision", e, f"{v!r} and {other.id}'s {form!r} differ only in case")
+        # Chains: what we correct to must not itself be corrected by another entry.
+        for form in [*e.canonical.values(), *e.surname.values()]:
+            for other, role, f in uses.get(normalize_key(form), ()):
+                if other.id != e.id and role == "variant":
+                    add("error", "chain", e, f"correction {form!r} is itself a variant of {other.id}")
+        if any(len(v.split()) == 1 for v in e.variants) and not e.surname and any(
+                len(c.split()) > 1 for c in e.canonical.values()) and e.kind == "person":
+            add("warning", "no-surname", e,
+                "one-word variants will be replaced by the full name; add surname = { en = \"...\" }")
+
+    # Variants found whole-word inside other entries' correct forms ("Kiev" inside "Dynamo Kiev" of another entry).
+    import ahocorasick
+
+    auto = ahocorasick.Automaton()
+    for e in glossary.entries:
+        for v in e.variants:
+            k = normalize_key(v)
+            if k:
+                auto.add_word(f" {k} ", auto.get(f" {k} ", ()) + ((e, v),))
+    if len(auto):
+        auto.make_automaton()
+        for e in glossary.entries:
+            for form in {*e.canonical.values(), *e.allowed}:
+                padded = " " + " ".join(re.findall(r"\w+", normalize_key(form))) + " "
+                for _, hits in auto.iter(padded):
+                    for other, v in hits:
+                        if other.id != e.id and normalize_key(v) != normalize_key(form):
+                            add("error", "variant-inside-name", other,
+                                f"variant {v!r} occurs inside {e.id}'s {form!r}")
+
+    for p in glossary.phrases:
+        if not _lang_ok(p.source_lang):
+            add("error", "unknown-language", p, f"source_lang {p.source_lang!r} is not a language code")
+        for lang in p.translation:
+            if not _lang_ok(lang):
+                add("error", "unknown-language", p, f"translation language {lang!r} is not a language code")
+        for s in [p.source, *p.translation.values()]:
+            if not s.strip() or s != s.strip():
+                add("error", "padded", p, f"empty or padded text {s!r}")
+    seen: dict[tuple[str, str], Phrase] = {}
+    for p in glossary.phrases:
+        key = (p.source_lang, normalize_key(p.source))
+        if key in seen:
+            add("error", "phrase-twice", p, f"same source as {seen[key].id}")
+        seen.setdefault(key, p)
+    return sorted(set(out), key=lambda p: (p.file, p.line, p.entry, p.code, p.message))
+
+
+# -- CSV ----------------------------------------------------------------------------------
+
+
+def export_csv(glossary: Glossary, *, lang: str = "en") -> str:
+    """``variant,canonical`` rows (DeepL / Google glossary shape); an entry without variants gives ``canonical,canonical``."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    for e in glossary.entries:
+        canonical = e.canonical_for(lang)
+        if not e.variants:
+            w.writerow([canonical, canonical])
+        for v in e.variants:
+            w.writerow([v, canonical])
+    return buf.getvalue()
+
+
+def read_csv(text: str) -> list[tuple[str, str]]:
+    rows = []
+    sample = text[:2048]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    for i, row in enumerate(csv.reader(io.StringIO(text), dialect)):
+        if not row or not any(c.strip() for c in row):
+            continue
+        if len(row) < 2:
+            raise GlossaryEditError(f"CSV line {i + 1}: expected variant,canonical")
+        if i == 0 and [c.strip().lower() for c in row[:2]] in (["variant", "canonical"], ["source", "target"]):
+            continue
+        rows.append((row[0].strip(), row[1].strip()))
+    return rows
+
+
+# -- TBX v3 -----------------------------------------------------------------------------------
+
+TBX_NS = "urn:iso:std:iso:30042:ed-2"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+STATUS = {"preferred": "preferredTerm-admn-sts", "deprecated": "deprecatedTerm-admn-sts",
+          "admitted": "admittedTerm-admn-sts"}
+
+
+def export_tbx(glossary: Glossary, *, lang: str = "en") -> str:
+    """TBX v3 (TBX-Basic, DCA style): one conceptEntry per entry; canonical = preferred term,
+    variants = deprecated terms, allowed forms = admitted terms, surname = preferred short form."""
+    ET.register_namespace("", TBX_NS)
+    q = lambda tag: f"{{{TBX_NS}}}{tag}"  # noqa: E731
+    root = ET.Element(q("tbx"), {"type": "TBX-Basic", "style": "dca", XML_LANG: lang})
+    header = ET.SubElement(root, q("tbxHeader"))
+    fd = ET.SubElement(header, q("fileDesc"))
+    sd = ET.SubElement(fd, q("sourceDesc"))
+    ET.SubElement(sd, q("p")).text = "Exported by mtclean glossary export"
+    body = ET.SubElement(ET.SubElement(root, q("text")), q("body"))
+    for e in glossary.entries:
+        ce = ET.SubElement(body, q("conceptEntry"), {"id": e.id})
+        ET.SubElement(ce, q("descrip"), {"type": "subjectField"}).text = e.kind
+        if e.note:
+            ET.SubElement(ce, q("note")).text = e.note
+        if e.case_sensitive:
+            ET.SubElement(ce, q("admin"), {"type": "mtclean-caseSensitive"}).text = "true"
+        for c in e.context:
+            ET.SubElement(ce, q("admin"), {"type": "mtclean-context"}).text = c
+        langs = list(dict.fromkeys([*e.canonical, *e.surname, lang]))
+        for lg in langs:
+            terms: list[tuple[str, str, str | None]] = []
+            if lg in e.canonical:
+                terms.append((e.canonical[lg], "preferred", "fullForm"))
+            if lg in e.surname:
+                terms.append((e.surname[lg], "preferred", "shortForm"))
+            if lg == lang:
+                terms += [(v, "deprecated", None) for v in e.variants]
+                terms += [(a, "admitted", None) for a in e.allowed]
+            if not terms:
+                continue
+            ls = ET.SubElement(ce, q("langSec"), {XML_LANG: lg})
+            for term, status, term_type in terms:
+                ts = ET.SubElement(ls, q("termSec"))
+                ET.SubElement(ts, q("term")).text = term
+                if term_type:
+                    ET.SubElement(ts, q("termNote"), {"type": "termType"}).text = term_type
+                ET.SubElement(ts, q("termNote"), {"type": "administrativeStatus"}).text = STATUS[status]
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def read_tbx(text: str, *, default_kind: str = "term") -> list[Entry]:
+    try:
+        root = ET.fromstring(text.encode("utf-8"))
+    except ET.ParseError as exc:
+        raise GlossaryEditError(f"invalid TBX: {exc}") from None
+    ns = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
+    q = (lambda tag: f"{{{ns}}}{tag}") if ns else (lambda tag: tag)  # noqa: E731
+    if root.tag != q("tbx"):
+        raise GlossaryEditError(f"not a TBX file (root element {root.tag!r})")
+    out = []
+    for n, ce in enumerate(root.iter(q("conceptEntry"))):
+        canonical: dict[str, str] = {}
+        surname: dict[str, str] = {}
+        variants: list[str] = []
+        allowed: list[str] = []
+        for ls in ce.findall(q("langSec")):
+            lg = ls.get(XML_LANG, "en")
+            for ts in ls.findall(q("termSec")):
+                term = (ts.findtext(q("term")) or "").strip()
+                notes = {tn.get("type"): (tn.text or "").strip() for tn in ts.findall(q("termNote"))}
+                status = notes.get("administrativeStatus", "preferredTerm-admn-sts")
+                if not term:
+                    continue
+                if status.startswith("deprecated") or status.startswith("supersededTerm"):
+                    variants.append(term)
+                elif status.startswith("admitted"):
+                    allowed.append(term)
+                elif notes.get("termType") == "shortForm":
+                    surname.setdefault(lg, term)
+                elif lg not in canonical:
+                    canonical[lg] = term
+                else:
+                    allowed.append(term)
+        if not canonical:
+            raise GlossaryEditError(f"TBX conceptEntry {ce.get('id') or n + 1} has no preferred term")
+        kind = (ce.findtext(q("descrip[@type='subjectField']")) or default_kind).strip()
+        first = canonical.get("en") or next(iter(canonical.values()))
+        out.append(Entry(
+            id=ce.get("id") or make_id(kind if kind in KINDS else default_kind, first),
+            kind=kind if kind in KINDS else default_kind,
+            canonical=canonical, variants=tuple(variants), allowed=tuple(allowed), surname=surname,
+            case_sensitive=(ce.findtext(q("admin[@type='mtclean-caseSensitive']")) or "").strip() == "true",
+            context=tuple((a.text or "").strip() for a in ce.findall(q("admin[@type='mtclean-context']"))),
+            note=(ce.findtext(q("note")) or "").strip(),
+        ))
+    return out
+
+
+def entries_from_csv(rows: Sequence[tuple[str, str]], *, kind: str, lang: str = "en") -> list[Entry]:
+    """Group ``variant,canonical`` rows into entries (one per canonical, in first-seen order)."""
+    grouped: dict[str, list[str]] = {}
+    for variant, canonical in rows:
+        if not canonical:
+            raise GlossaryEditError(f"CSV row {variant!r} has no canonical spelling")
+        vs = grouped.setdefault(canonical, [])
+        if variant and variant != canonical and variant not in vs:
+            vs.append(variant)
+    return [Entry(make_id(kind, c), kind, {lang: c}, tuple(vs)) for c, vs in grouped.items()]
+
+
+@dataclass
+class MergeResult:
+    added: list[str] = field(default_factory=list)
+    extended: list[str] = field(default_factory=list)  # entries that got new variants
+    unchanged: int = 0
+
+
+def merge_entries(gf: GlossaryFile, glossary: Glossary, entries: Sequence[Entry]) -> MergeResult:
+    """Add *entries* to *gf*: an entry whose canonical (or id) is known gets the new variants only."""
+    res = MergeResult()
+    by_canonical = {}
+    for e in glossary.entries:
+        for c in e.canonical.values():
+            by_canonical.setdefault(normalize_key(c), e)
+    for new in entries:
+        known = glossary.get(new.id) or next(
+            (by_canonical[normalize_key(c)] for c in new.canonical.values() if normalize_key(c) in by_canonical), None)
+        if known is None:
+            check_new_forms(glossary, [*new.variants], own_id=new.id)
+            gf.add_entry(new)
+            res.added.append(new.id)
+            continue
+        if gf.find(known.id) is None:
+            raise GlossaryEditError(f"{known.id} is defined in {known.file}, not in {gf.path}",
+                                    hint="use --file to import into that file")
+        added = False
+        for v in new.variants:
+            if v not in known.variants:
+                check_new_forms(glossary, [v], own_id=known.id)
+                added |= gf.add_variant(known.id, v)
+        for a in new.allowed:
+            if a not in known.allowed:
+                added |= gf.add_variant(known.id, a, key="allowed")
+        if added:
+            res.extended.append(known.id)
+        else:
+            res.unchanged += 1
+    return res

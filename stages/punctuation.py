@@ -1,0 +1,194 @@
+"""Punctuation repair: quotes, doubled punctuation and broken hyphenation.
+
+Machine translation damages punctuation in recurring ways: quotes turned the
+wrong way round or closed in another style (see :mod:`mtclean.stages.quotes`),
+doubled periods (``saye..``), a space before a comma, and compounds split
+before their hyphen (``post -war``). Each repair is one edit with a rule id and
+a reason; text that shows none of these patterns is skipped by a fast check.
+
+>>> fix_punctuation("A post -war plan, he saye..", lang="en")[0]
+'A post-war plan, he saye.'
+>>> fix_punctuation("Wait... [...] it is -5 degrees - cold", lang="en")[0]
+'Wait... [...] it is -5 degrees - cold'
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Callable
+
+import regex
+
+from mtclean.pipeline.document import Document
+from mtclean.pipeline.edits import Edit, apply_edits, compose, run_passes
+from mtclean.pipeline.stage import Stage, StageConfig
+from mtclean.stages.quotes import (
+    POLICIES, check_policy, settle_quote_edits, space_straight_closers, straighten_quotes,
+)
+
+# -- resources ----------------------------------------------------------------
+
+# `saye..` / `that..`: exactly two periods after a word, then a space or the end.
+# `...`, `…` and `[...]` never match (three periods, or a bracket before them).
+_DOUBLE_PERIOD = regex.compile(r"(?<=[\p{L}\p{N}\)\]”’»])\.\.(?=[\s\"”’»)]|$)")
+# `,,` between words. A `,,` glued to the next word is a low opening quote (,,Hallo").
+_DOUBLE_COMMA = regex.compile(r"(?<=[\p{L}\p{N}]),,(?=\s)")
+# `no , no`: space before a comma that is followed by a space (not `1 ,5` nor `a ,b`).
+_SPACE_COMMA = regex.compile(r"(?<=[\p{L}\p{N}])[ \t]+,(?=\s|$)")
+_MAYBE_DOUBLED = regex.compile(r"\.\.|,,|[ \t],")
+
+# `post -war`, `Secretary -General`, `30 -day`: a word, one space, a hyphen glued
+# to the next word. Negative numbers (`-5`) and bullets (line start) do not match.
+_BROKEN_HYPHEN = regex.compile(
+    r"(?<![\p{L}\p{M}\p{N}\-.'’/\\@#$%&_])(?P<left>[\p{L}\p{N}][\p{L}\p{M}\p{N}]*) -(?P<right>\p{L}[\p{L}\p{M}]*)"
+    r"(?![\p{L}\p{M}\p{N}\-=_/.:](?=\S))"
+)
+_MAYBE_HYPHEN = regex.compile(r"[\p{L}\p{N}] -\p{L}")
+# Lines that look like code or a shell session: flags there are flags.
+_CODE_LINE = regex.compile(r"`|^\s*[$#>%] |\s--[\p{L}]|\s-[\p{L}](?=\s|$)", regex.MULTILINE)
+
+
+@lru_cache(maxsize=1)
+def load_punctuation_data() -> dict:
+    raw = tomllib.loads(resources.files("mtclean.stages").joinpath("data/punctuation.toml").read_text("utf-8"))
+    hy = raw["hyphenation"]
+    return {"commands": frozenset(hy["commands"]), "not_after": frozenset(hy["not_after"])}
+
+
+# -- config -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PunctuationConfig(StageConfig):
+    """Options of the punctuation stage.
+
+    ``quotes``: ``preserve`` (default) keeps the document's quote style and only
+    repairs direction, pairing and spacing; ``curly`` also converts straight
+    quotes and foreign pairs to the language's typographic quotes (CLDR);
+    ``straight`` makes every quote ASCII. ``protect_fragments`` leaves text
+    inside foreign-language fragment spans (``doc.spans``) alone.
+    """
+
+    quotes: str = "preserve"
+    quote_repair: bool = True
+    doubled_punctuation: bool = True
+    hyphenation: bool = True
+    protect_fragments: bool = True
+
+    def __post_init__(self) -> None:
+        check_policy(self.quotes)
+
+
+# -- the repairs ------------------------------------------------------------------
+
+def repair_doubled_punctuation(text: str) -> list[Edit]:
+    """``saye..`` → ``saye.``, ``a,, b`` → ``a, b``, ``no , no`` → ``no, no``; ellipses stay."""
+    if not _MAYBE_DOUBLED.search(text):
+        return []
+    edits = [
+        Edit(m.start(), m.end(), m.group(), ".", "punctuation.double_period", "doubled period after a word")
+        for m in _DOUBLE_PERIOD.finditer(text)
+    ]
+    edits += [
+        Edit(m.start(), m.end(), m.group(), ",", "punctuation.double_comma", "doubled comma")
+        for m in _DOUBLE_COMMA.finditer(text)
+    ]
+    edits += [
+        Edit(m.start(), m.end(), m.group(), ",", "punctuation.comma_spacing", "space before a comma")
+        for m in _SPACE_COMMA.finditer(text)
+    ]
+    edits.sort(key=lambda e: e.start)
+    return edits
+
+
+def repair_broken_hyphenation(text: str) -> list[Edit]:
+    """``post -war`` → ``post-war``; flags, negative numbers, bullets and spaced dashes stay."""
+    if not _MAYBE_HYPHEN.search(text):
+        return []
+    data = load_punctuation_data()
+    code_lines = {text.count("\n", 0, m.start()) for m in _CODE_LINE.finditer(text)} if _CODE_LINE.search(text) else set()
+    edits = []
+    for m in _BROKEN_HYPHEN.finditer(text):
+        left, right = m.group("left"), m.group("right")
+        if len(right) < 2 or left.lower() in data["commands"] or left.lower() in data["not_after"]:
+            continue
+        if code_lines and text.count("\n", 0, m.start()) in code_lines:
+            continue
+        edits.append(Edit(m.start(), m.end(), m.group(), f"{left}-{right}", "punctuation.hyphenation",
+                          "space before the hyphen splits a compound"))
+    return edits
+
+
+def fix_punctuation(text: str, *, lang: str | None = None,
+                    config: PunctuationConfig = PunctuationConfig()) -> tuple[str, list[Edit]]:
+    """The punctuation stage as a plain function: ``str -> (str, edits)``."""
+    # Doubled punctuation first: `said.."he` only shows its glued quote once `..` is `.`.
+    passes: list[Callable[[str], list[Edit]]] = []
+    if config.doubled_punctuation:
+        passes.append(repair_doubled_punctuation)
+    if config.quote_repair or config.quotes != "preserve":
+        passes.append(lambda t: settle_quote_edits(t, lang=lang, policy=config.quotes))
+    if config.quotes == "straight":
+        passes.append(straighten_quotes)
+    elif config.quote_repair:
+        # (not after straightening: a straightened `.“a` would read as a glued closer)
+        passes.append(space_straight_closers)
+    if config.hyphenation:
+        passes.append(repair_broken_hyphenation)
+    return settle_passes(text, passes)
+
+
+def settle_passes(text: str, passes, *, rounds: int = 4) -> tuple[str, list[Edit]]:
+    """Run *passes* again on their own output until nothing changes (at most *rounds* times).
+
+    One repair can expose another (``Z"..`` only shows a doubled period after a
+    quote once the quote is curly); settling keeps the stage idempotent. Text
+    with nothing to repair costs one round.
+    """
+    out, edits = run_passes(text, passes)
+    for _ in range(rounds - 1):
+        if not edits:
+            break
+        again, more = run_passes(out, passes)
+        if not more:
+            break
+        out, edits = again, compose(edits, more)
+    return out, edits
+
+
+def drop_protected(edits: list[Edit], ranges: list[tuple[int, int]]) -> list[Edit]:
+    """Edits that touch none of *ranges* (half-open; an insertion at a boundary is outside)."""
+    if not ranges:
+        return edits
+    return [e for e in edits if not any(e.start < end and start < e.end or start < e.start < end
+                                        for start, end in ranges)]
+
+
+class PunctuationStage(Stage):
+    """Repair quotes (direction, pairing, style, spacing, apostrophes), doubled punctuation, broken hyphens."""
+
+    name = "punctuation"
+    version = 1
+    description = "Repair quote direction/pairing/spacing, apostrophes, doubled punctuation and broken hyphenation"
+    Config = PunctuationConfig
+
+    def fix(self, text: str, *, lang: str | None = None) -> tuple[str, list[Edit]]:
+        return fix_punctuation(text, lang=lang, config=self.config)
+
+    def process(self, doc: Document) -> Document:
+        self._ensure_ready()
+        new_text, edits = self.fix(doc.text, lang=doc.lang)
+        if self.config.protect_fragments and edits:
+            ranges = [(s.start, s.end) for s in doc.spans if s.kind == "fragment"]
+            kept = drop_protected(edits, ranges)
+            if len(kept) != len(edits):
+                edits, new_text = kept, apply_edits(doc.text, kept)
+        return doc.apply(self.record(doc, edits), new_text)
+
+
+__all__ = [
+    "POLICIES", "PunctuationConfig", "PunctuationStage", "fix_punctuation", "repair_broken_hyphenation",
+    "repair_doubled_punctuation", "drop_protected",
+]

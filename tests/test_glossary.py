@@ -1,0 +1,368 @@
+"""Glossary loading, validation, lint, editing (tomlkit) and the `mtclean glossary` commands."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from mtclean.pipeline.cli.glossary import app, add_variants
+from mtclean.pipeline.glossary import (
+    Entry, Glossary, GlossaryError, clear_cache, load_glossaries, parse_glossary, shipped_dir,
+)
+from mtclean.pipeline.glossary_edit import (
+    GlossaryEditError, GlossaryFile, export_csv, export_tbx, lint, read_csv, read_tbx,
+)
+
+HERE = Path(__file__).resolve().parent
+TEST_GLOSSARIES = HERE / "glossaries"
+runner = CliRunner()
+
+
+@pytest.fixture
+def gdir(tmp_path) -> Path:
+    d = tmp_path / "glossaries"
+    d.mkdir()
+    shutil.copy(TEST_GLOSSARIES / "test-names.toml", d / "test-names.toml")
+    clear_cache()
+    return d
+
+
+def cli(*args: str):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+# -- loading ---------------------------------------------------------------------------------
+
+
+def test_loads_entries_and_phrases():
+    g = load_glossaries([TEST_GLOSSARIES], shipped=False)
+    z = g.get("person.volodymyr-zelensky")
+    assert z.canonical_for("el") == "Βολοντίμιρ Ζελένσκι" and z.canonical_for("fr") == "Volodymyr Zelensky"
+    assert z.surname_for("en") == "Zelensky" and "Zelenskyy" in z.allowed
+    assert z.line == 7 and z.file.endswith("test-names.toml")
+    assert "Kiev" in g.names() and "Kyiv" in g.names() and "Κίεβο" in g.names()
+    p = g.phrase_for("  Παγωμένα   ρωσικά ", "el", "en")
+    assert p is not None and p.translation["en"] == "frozen Russian"
+    assert g.phrase_for("παγωμένα ρωσικά", "el", "de") is None
+    assert g.phrase_for("παγωμένα ρωσικά", "ru", "en") is None
+
+
+def _err(text: str) -> GlossaryError:
+    with pytest.raises(GlossaryError) as info:
+        parse_glossary(text, "bad.toml")
+    return info.value
+
+
+def test_errors_name_file_line_and_entry():
+    e = _err('[[entry]]\nid = "person.a"\ncanonical = { en = "A" }\n\n[[entry]]\nid = "person.b"\nvarients = ["x"]\n'
+             'canonical = { en = "B" }\n')
+    assert e.file == "bad.toml" and e.line == 5 and e.entry == "person.b" and "varients" in str(e)
+    assert str(e).startswith("bad.toml:5 [person.b]: unknown key(s) varients")
+    e = _err('[[entry]]\nid = "person.a"\nkind = "human"\ncanonical = { en = "A" }\n')
+    assert e.line == 1 and "kind" in str(e)
+    e = _err('[[entry]]\nid = "person.a"\n')
+    assert "no canonical" in str(e)
+    e = _err('[[entry]]\nid = "person.a"\ncanonical = { en = 3 }\n')
+    assert "canonical must be a table" in str(e)
+    e = _err('[[entry]]\nid = "Person A"\ncanonical = "A"\n')
+    assert "id may use only" in str(e)
+    e = _err('[glossary]\nname = "x"\n\n[[entry]]\nid = "a"\ncanonical = "A\n')
+    assert e.line == 6 and "invalid TOML" in str(e)
+    e = _err('[[entry]]\nid = "p.a"\ncanonical = "A"\nvariants = "B"\ncase_sensitive = "yes"\n')
+    assert "case_sensitive" in str(e)
+
+
+def test_plain_string_canonical_uses_default_lang():
+    _, entries, _ = parse_glossary('[glossary]\ndefault_lang = "el"\n[[entry]]\nid = "p.a"\ncanonical = "Άλφα"\n')
+    assert entries[0].canonical == {"el": "Άλφα"}
+
+
+def test_duplicate_id_in_one_directory(tmp_path):
+    (tmp_path / "a.toml").write_text('[[entry]]\nid = "p.x"\ncanonical = "X"\n', encoding="utf-8")
+    (tmp_path / "b.toml").write_text('\n[[entry]]\nid = "p.x"\ncanonical = "Y"\n', encoding="utf-8")
+    with pytest.raises(GlossaryError, match=r"b.toml:2 \[p.x\]: id also used at .*a.toml:1"):
+        load_glossaries([tmp_path], shipped=False)
+
+
+def test_precedence_project_over_lower(tmp_path):
+    hi, lo = tmp_path / "hi", tmp_path / "lo"
+    hi.mkdir()
+    lo.mkdir()
+    (hi / "p.toml").write_text('[[entry]]\nid = "place.kyiv"\ncanonical = "Kiev"\n', encoding="utf-8")
+    (lo / "p.toml").write_text('[[entry]]\nid = "place.kyiv"\ncanonical = "Kyiv"\nvariants = ["Kiev"]\n'
+                               '[[entry]]\nid = "place.odesa"\ncanonical = "Odesa"\n', encoding="utf-8")
+    g = load_glossaries([hi, lo], shipped=False)
+    assert g.get("place.kyiv").canonical["en"] == "Kiev" and g.get("place.odesa") is not None
+    assert load_glossaries([lo, hi], shipped=False).get("place.kyiv").canonical["en"] == "Kyiv"
+
+
+def test_cache_per_mtime(tmp_path):
+    f = tmp_path / "g.toml"
+    f.write_text('[[entry]]\nid = "p.a"\ncanonical = "A"\n', encoding="utf-8")
+    g1 = load_glossaries([tmp_path], shipped=False)
+    assert load_glossaries([tmp_path], shipped=False) is g1
+    f.write_text('[[entry]]\nid = "p.a"\ncanonical = "AB"\n', encoding="utf-8")
+    os.utime(f, ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))
+    g2 = load_glossaries([tmp_path], shipped=False)
+    assert g2 is not g1 and g2.get("p.a").canonical["en"] == "AB"
+
+
+def test_missing_directory():
+    with pytest.raises(GlossaryError, match="not found"):
+        load_glossaries(["/nonexistent/glossaries"], shipped=False)
+
+
+def test_shipped_glossaries_load_and_lint_clean():
+    if not any(shipped_dir().glob("*.toml")):
+        pytest.skip("no shipped glossary content yet")
+    g = load_glossaries(shipped=True)
+    assert g.entries
+    problems = [p for p in lint(g) if p.severity == "error"]
+    assert not problems, "\n".join(map(str, problems[:20]))
+
+
+# -- lint ----------------------------------------------------------------------------------------
+
+BAD = """
+[glossary]
+name = "bad"
+default_lang = "xx"
+
+[[entry]]
+id = "person.a"
+kind = "person"
+canonical = { en = "Anna Alpha", gr = "Άννα" }
+variants = ["Ana Alpha", "Bob Beta", " Padded", "Anna Alpha", "Alfa"]
+
+[[entry]]
+id = "person.b"
+kind = "person"
+canonical = { en = "Bob Beta" }
+variants = ["Ana Alpha", "Cee"]
+
+[[entry]]
+id = "org.c"
+kind = "organization"
+canonical = { en = "CEE" }
+variants = ["Anna Alfa"]
+
+[[entry]]
+id = "place.d"
+kind = "place"
+canonical = { en = "Alfa City" }
+"""
+
+
+def test_lint_finds_every_kind_of_problem(tmp_path):
+    f = tmp_path / "bad.toml"
+    f.write_text(BAD, encoding="utf-8")
+    g = load_glossaries([tmp_path], shipped=False)
+    meta, _, _ = parse_glossary(BAD, str(f))
+    problems = lint(g, metas=[(str(f), meta)])
+    codes = {(p.code, p.entry) for p in problems}
+    assert ("variant-claimed-twice", "person.a") in codes  # Ana Alpha in a and b
+    assert ("variant-is-canonical", "person.a") in codes  # Bob Beta is b's canonical
+    assert ("chain", "person.b") in codes  # b's correction is a's variant
+    assert ("padded", "person.a") in codes
+    assert ("variant-is-correct", "person.a") in codes  # Anna Alpha is its own canonical
+    assert ("unknown-language", "person.a") in codes and ("unknown-language", "") in codes
+    assert ("variant-is-canonical", "person.b") in codes and any(
+        p.code == "case-collision" for p in problems)  # Cee vs CEE
+    assert ("variant-inside-name", "person.a") in codes  # Alfa inside "Alfa City"
+    assert ("no-surname", "person.a") in codes
+    first = next(p for p in problems if p.entry == "person.a")
+    assert first.line == 6 and first.file == str(f)
+
+
+def test_lint_test_glossary_is_clean():
+    g = load_glossaries([TEST_GLOSSARIES], shipped=False)
+    errors = [p for p in lint(g) if p.severity == "error"]
+    assert not errors, errors
+
+
+def test_lint_cli_exit_codes(gdir, tmp_path):
+    r = cli("lint", "-d", str(gdir), "--no-shipped")
+    assert r.exit_code == 0, r.output
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "bad.toml").write_text(BAD, encoding="utf-8")
+    r = cli("lint", "-d", str(bad), "--no-shipped")
+    assert r.exit_code == 1 and "variant-claimed-twice" in r.output
+    (bad / "bad.toml").write_text("[[entry]\n", encoding="utf-8")
+    r = cli("lint", "-d", str(bad), "--no-shipped")
+    assert r.exit_code == 1 and "invalid TOML" in r.output
+
+
+# -- editing ---------------------------------------------------------------------------------------
+
+
+def test_add_variant_keeps_comments_and_order(gdir):
+    f = gdir / "test-names.toml"
+    before = f.read_text(encoding="utf-8")
+    r = cli("add-variant", "person.giorgia-meloni", "Giorgia Melony", "-d", str(gdir), "--no-shipped")
+    assert r.exit_code == 0, r.output
+    after = f.read_text(encoding="utf-8")
+    assert after.replace('variants = ["Georgia Meloni", "Giorgia Melony"]', 'variants = ["Georgia Meloni"]') == before
+    assert "# ASCII-folded house style is fine" in after
+    assert not [p for p in gdir.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_add_variant_refuses_claimed_spelling(gdir):
+    r = cli("add-variant", "person.mike-waltz", "Kiev", "-d", str(gdir), "--no-shipped")
+    assert r.exit_code == 2 and "already used by place.kyiv" in r.output
+    r = cli("add-variant", "person.nobody", "X", "-d", str(gdir), "--no-shipped")
+    assert r.exit_code == 2 and "no entry" in r.output
+
+
+def test_add_variants_function_for_apply_review(gdir):
+    added = add_variants("person.mike-waltz", ["Mike Walts", "Mike Walts"], glossary_dir=gdir, shipped=False)
+    assert added == ["Mike Walts"]
+    assert add_variants("person.mike-waltz", ["Mike Walts"], glossary_dir=gdir, shipped=False) == []
+
+
+def test_add_refuses_duplicates_and_remove(gdir):
+    r = cli("add", "Keir Starmer", "-v", "Kier Starmer", "--surname", "Starmer", "-n", "UK PM", "-d", str(gdir),
+            "--no-shipped")
+    assert r.exit_code == 0, r.output
+    people = gdir / "people.toml"
+    assert 'canonical = {en = "Keir Starmer"}' in people.read_text(encoding="utf-8")
+    assert cli("add", "Keir Starmer", "-d", str(gdir), "--no-shipped").exit_code == 2
+    r = cli("add", "Mike Waltz", "--id", "person.other", "-d", str(gdir), "--no-shipped")
+    assert r.exit_code == 2 and "already used" in r.output
+    r = cli("add", "Somebody", "-v", "Kiev", "-d", str(gdir), "--no-shipped")
+    assert r.exit_code == 2
+    assert cli("show", "person.keir-starmer", "-d", str(gdir), "--no-shipped").output.count("Starmer") >= 3
+    assert cli("remove", "person.keir-starmer", "-d", str(gdir), "--no-shipped").exit_code == 0
+    assert "keir" not in cli("list", "-d", str(gdir), "--no-shipped").output
+    assert cli("remove", "person.keir-starmer", "-d", str(gdir), "--no-shipped").exit_code == 2
+
+
+def test_add_into_existing_file_appends_at_the_end(gdir):
+    f = gdir / "test-names.toml"
+    before = f.read_text(encoding="utf-8")
+    r = cli("add", "Mark Rutte", "-f", str(f), "-d", str(gdir), "--no-shipped")
+    assert r.exit_code == 0, r.output
+    after = f.read_text(encoding="utf-8")
+    block = '[[entry]]\nid = "person.mark-rutte"\nkind = "person"\ncanonical = {en = "Mark Rutte"}\nvariants = []\n\n'
+    assert block in after and after.replace(block, "") == before  # nothing else moved
+    assert after.index(block) < after.index("[[phrase]]")
+    _, entries, _ = parse_glossary(after)
+    assert entries[-1].id == "person.mark-rutte"
+
+
+def test_edit_refuses_invalid_file(tmp_path):
+    f = tmp_path / "g.toml"
+    f.write_text('[[entry]]\nid = "p.a"\n', encoding="utf-8")
+    with pytest.raises(GlossaryError):
+        GlossaryFile(f)
+
+
+def test_edit_refuses_file_it_would_reorder(tmp_path):
+    f = tmp_path / "g.toml"
+    f.write_text('[[entry]]\nid = "p.a"\ncanonical = "A"\n[[phrase]]\nid = "ph.b"\nsource_lang = "el"\n'
+                 'source = "β"\ntranslation = { en = "b" }\n[[entry]]\nid = "p.c"\ncanonical = "C"\n', encoding="utf-8")
+    with pytest.raises(GlossaryEditError, match="without moving tables"):
+        GlossaryFile(f)
+
+
+def test_list_and_show(gdir):
+    out = cli("list", "-d", str(gdir), "--no-shipped", "--kind", "place").output
+    assert "place.kyiv\tplace\tKyiv\t1" in out and "person." not in out
+    out = cli("show", "phrase.el.frozen-russian", "-d", str(gdir), "--no-shipped").output
+    assert "frozen Russian" in out
+    assert cli("show", "nope", "-d", str(gdir), "--no-shipped").exit_code == 2
+
+
+# -- round trips --------------------------------------------------------------------------------------
+
+
+def _shape(g: Glossary, *, full: bool) -> list[tuple]:
+    if full:
+        return sorted((e.id, e.kind, dict(e.canonical), e.variants, e.allowed, dict(e.surname), e.case_sensitive,
+                       e.context, e.note) for e in g.entries)
+    return sorted((e.canonical["en"], e.variants) for e in g.entries)
+
+
+def test_round_trip_add_lint_export_import_csv(gdir, tmp_path):
+    assert cli("add", "Keir Starmer", "-v", "Kier Starmer", "-d", str(gdir), "--no-shipped").exit_code == 0
+    assert cli("lint", "-d", str(gdir), "--no-shipped").exit_code == 0
+    out = tmp_path / "g.csv"
+    assert cli("export", "-o", str(out), "-d", str(gdir), "--no-shipped").exit_code == 0
+    assert "Kier Starmer,Keir Starmer" in out.read_text(encoding="utf-8")
+    fresh = tmp_path / "fresh"
+    r = cli("import", str(out), "-d", str(fresh), "--no-shipped", "--kind", "person")
+    assert r.exit_code == 0, r.output
+    clear_cache()
+    a = load_glossaries([gdir], shipped=False)
+    b = load_glossaries([fresh], shipped=False)
+    assert _shape(a, full=False) == _shape(b, full=False)
+    # importing again changes nothing
+    before = (fresh / "people.toml").read_text(encoding="utf-8")
+    r = cli("import", str(out), "-d", str(fresh), "--no-shipped", "--kind", "person")
+    assert "0 entries added, 0 extended" in r.output
+    assert (fresh / "people.toml").read_text(encoding="utf-8") == before
+
+
+def test_round_trip_tbx(gdir, tmp_path):
+    out = tmp_path / "g.tbx"
+    assert cli("export", "--format", "tbx", "-o", str(out), "-d", str(gdir), "--no-shipped").exit_code == 0
+    xml = out.read_text(encoding="utf-8")
+    assert 'xmlns="urn:iso:std:iso:30042:ed-2"' in xml and "deprecatedTerm-admn-sts" in xml
+    fresh = tmp_path / "fresh"
+    r = cli("import", str(out), "-d", str(fresh), "-f", str(fresh / "all.toml"), "--no-shipped")
+    assert r.exit_code == 0, r.output
+    clear_cache()
+    assert _shape(load_glossaries([gdir], shipped=False), full=True) == _shape(
+        load_glossaries([fresh], shipped=False), full=True)
+
+
+def test_csv_import_extends_known_entry(gdir, tmp_path):
+    src = tmp_path / "deepl.csv"
+    src.write_text("source,target\nKyiev,Kyiv\nNew Name,New Name\n", encoding="utf-8")
+    r = cli("import", str(src), "-d", str(gdir), "-f", str(gdir / "test-names.toml"), "--no-shipped")
+    assert r.exit_code == 0 and "1 entries added, 1 extended" in r.output, r.output
+    clear_cache()
+    g = load_glossaries([gdir], shipped=False)
+    assert "Kyiev" in g.get("place.kyiv").variants and g.get("term.new-name") is not None
+
+
+def test_read_csv_and_tbx_errors():
+    assert read_csv("a;b\nc;d\n") == [("a", "b"), ("c", "d")]
+    with pytest.raises(GlossaryEditError):
+        read_csv("lonely\n")
+    with pytest.raises(GlossaryEditError):
+        read_tbx("<tbx><oops")
+    with pytest.raises(GlossaryEditError):
+        read_tbx("<martif/>")
+
+
+def test_exports_are_deterministic():
+    g = Glossary([Entry("p.a", "person", {"en": "A B"}, ("A C",), note="n")])
+    assert export_csv(g) == "A C,A B\n"
+    assert export_tbx(g) == export_tbx(g)
+    (e,) = read_tbx(export_tbx(g))
+    assert (e.id, e.canonical, e.variants, e.note) == ("p.a", {"en": "A B"}, ("A C",), "n")
+
+
+def test_suggest_reports_near_misses_with_context(gdir, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("French President Emauel Macron spoke.\nMakron left. Smithsonn and Smithson.\n",
+                                  encoding="utf-8")
+    r = cli("suggest", str(corpus), "-d", str(gdir), "--no-shipped")
+    assert r.exit_code == 0, r.output
+    assert "1\tEmauel Macron\t-> Emmanuel Macron\tperson.emmanuel-macron" in r.output
+    assert "add-variant person.emmanuel-macron 'Emauel Macron'" in r.output
+    assert "[Emauel Macron] spoke." in r.output
+    assert "inconsistent\tSmithsonn x1 / Smithson x1" in r.output or "inconsistent\tSmithson x1 / Smithsonn x1" in r.output
+
+
+def test_wired_into_main_cli():
+    from mtclean.pipeline.cli import main
+
+    assert main(["glossary", "list", "--no-shipped", "-d", str(TEST_GLOSSARIES)]) == 0
