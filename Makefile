@@ -20,7 +20,11 @@ venv: $(BIN)/python
 
 venv-test: $(BIN)/python
 	$(BIN)/pip install -q $(TORCH)
-	$(BIN)/pip install -q -e '.[test,translate,parquet]'
+	$(BIN)/pip install -q -e '.[test,translate,parquet,browser]'
+	@# The review page is tested in Debian's chromium (playwright never downloads a browser here).
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+		echo "note: chromium not installed; browser tests will be skipped"
 
 demo: venv
 	$(BIN)/mtclean cleanup $(SAMPLE) -o out/$(notdir $(SAMPLE)) --report out/report.jsonl
