@@ -6,23 +6,13 @@ Prints MB/s for both, their ratio, and the edits the stage makes on clean text
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 
 import ftfy
 
-from corpora import clean_news, mb
+from corpora import best_of, clean_news, mb
 from mtclean.stages.encoding import fix_encoding
 
-
-def best_of(fn, docs, rounds=3) -> float:
-    best = float("inf")
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        for d in docs:
-            fn(d)
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def main() -> None:

@@ -12,12 +12,11 @@ from __future__ import annotations
 import html
 import json
 import re
-import time
 from collections import Counter
 
 import ftfy
 
-from corpora import SHARED_DATA, clean_news, mb
+from corpora import SHARED_DATA, best_of, clean_news, mb
 from mtclean.stages.punctuation import PunctuationConfig, fix_punctuation
 
 # KeenQuotes sections written in another language's typography.
@@ -66,15 +65,6 @@ def report(name: str, found) -> None:
     for e, ctx in found[:12]:
         print(f"      {e.before!r} -> {e.after!r}  [{e.rule}]  …{ctx!r}…")
 
-
-def best_of(fn, docs, rounds=3) -> float:
-    best = float("inf")
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        for d in docs:
-            fn(d)
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def main() -> None:
