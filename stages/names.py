@@ -205,6 +205,8 @@ class FormRef(NamedTuple):
     tokens: tuple[str, ...]  # folded tokens of a correct multi-word form
     surface: tuple[str, ...]  # the same tokens as written in the glossary
     pos: int  # position of the indexed token in the form
+    lang: str = ""  # language of the form ("" for a surname shared by all)
+    is_surname: bool = False
 
 
 class Matcher:
@@ -241,7 +243,8 @@ class Matcher:
                 self.context[i] = tuple(c.strip() for c in e.context if c.strip())
             if e.case_sensitive:
                 continue  # acronyms and ambiguous short forms are matched exactly only
-            for form in [*e.canonical.values(), *e.surname.values()]:
+            for form_lang, form, is_surname in [*((k, v, False) for k, v in e.canonical.items()),
+                                                *((k, v, True) for k, v in e.surname.items())]:
                 surface = tuple(_WORD.findall(form))
                 tokens = tuple(fold(w) for w in surface)
                 if not tokens:
@@ -253,9 +256,10 @@ class Matcher:
                         for d in _deletes(sk, self._depth(len(sk))):
                             self.deletes[d].add(t)
                 for k in range(len(tokens) - 1):
-                    self.pairs[(tokens[k], tokens[k + 1])].append(FormRef(i, tokens, surface, k))
+                    self.pairs[(tokens[k], tokens[k + 1])].append(
+                        FormRef(i, tokens, surface, k, form_lang, is_surname))
                 last = len(tokens) - 1
-                self.singles[tokens[last]].append(FormRef(i, tokens, surface, last))
+                self.singles[tokens[last]].append(FormRef(i, tokens, surface, last, form_lang, is_surname))
         # Tuples of strings are not tracked by the garbage collector: a big glossary
         # must not make every collection in the worker slower.
         self.deletes = {k: tuple(v) for k, v in self.deletes.items()}
@@ -439,7 +443,38 @@ def _pick(forms: Iterable[str], script: str) -> str | None:
     return None
 
 
+def _preferred_surface(e: Entry, ref: FormRef, lang: str | None) -> tuple[str, ...]:
+    """The words of *ref*'s form in the document's language (a German `Selenskyj` matched
+    in English text is written `Zelensky`), when that form has the same shape."""
+    script = _script(" ".join(ref.surface))
+    langs = [x for x in (lang, "en", *e.canonical) if x]
+    table = e.surname if ref.is_surname else e.canonical
+    want = _pick((table.get(x, "") for x in langs), script)
+    if not want:
+        return ref.surface
+    words = tuple(_WORD.findall(want))
+    if len(words) == len(ref.surface):
+        return words
+    if len(ref.surface) == 1 and not ref.is_surname and e.surname:
+        # a one-word canonical form matched; keep to one word
+        return (_pick((e.surname.get(x, "") for x in langs), script) or ref.surface[0],)
+    return ref.surface
+
+
+def serves(e: Entry, lang: str | None) -> bool:
+    """Whether *e* says how to write its name in *lang*.
+
+    Names and especially places differ between languages (German `Kyjiw`,
+    Spanish `Zelenski` are correct there), so outside English an entry only
+    rewrites text in a language it has a canonical form for.
+    """
+    base = (lang or "en").split("-")[0].lower()
+    return base == "en" or base in e.canonical
+
+
 def _replacement(e: Entry, variant: str, matched: str, text: str, start: int, lang: str | None) -> str | None:
+    if not serves(e, lang):
+        return None
     script = _script(matched)
     langs = [lang, "en", *e.canonical] if lang else ["en", *e.canonical]
     single = len(_WORD.findall(variant)) == 1
@@ -651,8 +686,11 @@ def near_miss_fixes(text: str, matcher: Matcher, config: NamesConfig, lang: str 
                     continue
                 if not any(toks[k].folded == f for k, f in zip(idx, ref.tokens)) and any(dists):
                     continue  # every word misspelt: only transliteration variants may pass
-                changed = [(k, _match_case(toks[k].text, s)) for k, f, s in zip(idx, ref.tokens, ref.surface)
-                           if toks[k].folded != f]
+                surface = _preferred_surface(matcher.entries[ref.entry], ref, lang)
+                changed = [(k, _match_case(toks[k].text, s)) for k, s in zip(idx, surface)
+                           if toks[k].text != _match_case(toks[k].text, s)]
+                if not changed:
+                    continue
                 fix = Fix([(toks[k], new) for k, new in changed], ref.entry, "full-name",
                           sum(x for x in dists if x), all(level[k] == 1 for k, _ in changed),
                           (toks[first].start, toks[idx[-1]].end))
@@ -688,10 +726,11 @@ def near_miss_fixes(text: str, matcher: Matcher, config: NamesConfig, lang: str 
                     support = "document"
                 if support == "none" and not (alone and close):
                     continue  # part of another name, or two edits from a surname: not worth a suggestion
-                fix = Fix([(t, _match_case(t.text, ref.surface[ref.pos]))], ref.entry, support, d if ds else 0,
+                word = _preferred_surface(e, ref, lang)[ref.pos] if ref.pos < len(ref.surface) else ref.surface[ref.pos]
+                fix = Fix([(t, _match_case(t.text, word))], ref.entry, support, d if ds else 0,
                           True, (t.start, t.end))
                 best = (fix, [j])
-        if best is not None:
+        if best is not None and serves(matcher.entries[best[0].entry], lang):
             fixes.append(best[0])
             used.update(best[1])
     return fixes

@@ -288,3 +288,22 @@ def test_edits_replay_invert_and_are_idempotent(words, sep):
     assert apply_edits(out, invert_edits(edits)) == text
     again, more = fix_names(out, glossary=g, lang="en")
     assert again == out and not more
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Glossary:
+    return load_glossaries([], shipped=True)
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    # A name found through another language's form is written in the document's language.
+    ("President Zelenskki of Ukraine spoke.", "en", "President Zelensky of Ukraine spoke."),
+    ("Wolodymyr Selenskij kam.", "de", "Wolodymyr Selenskyj kam."),
+    # Outside English an entry only rewrites languages it has a form for:
+    # German Kyjiw and Spanish Zelenski / Kiev are correct there.
+    ("Er kam nach Kyjiw.", "de", "Er kam nach Kyjiw."),
+    ("El presidente Zelenski llegó a Kiev.", "es", "El presidente Zelenski llegó a Kiev."),
+    ("He flew to Kiew.", "en", "He flew to Kyiv."),
+])
+def test_names_follow_the_document_language(shipped, text, lang, expected):
+    assert fix_names(text, glossary=shipped, lang=lang)[0] == expected
