@@ -17,7 +17,7 @@ from mtclean.pipeline.runner import Pipeline  # noqa: E402
 from mtclean.stages.encoding import EncodingStage  # noqa: E402
 from scale_helpers import DieOnceStage, report_entries, tree_bytes, write_jsonl, write_mixed_tree  # noqa: E402
 
-pytestmark = pytest.mark.ray
+pytestmark = [pytest.mark.ray, pytest.mark.xdist_group("ray")]  # one Ray cluster per run with --dist loadgroup
 
 
 @pytest.fixture(scope="session")
