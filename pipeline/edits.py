@@ -158,8 +158,8 @@ def compose(first: Sequence[Edit], second: Sequence[Edit]) -> list[Edit]:
         else:
             merged.append(Edit(
                 start, start + len(before), before, after,
-                rule="+".join(_unique(e.rule for e in parts)),
-                reason="; ".join(_unique(e.reason for e in parts)),
+                rule="+".join(_unique(r for e in parts for r in e.rule.split("+"))),
+                reason="; ".join(_unique(r for e in parts for r in e.reason.split("; "))),
                 evidence={"merged": [e.to_json() for e in parts]},
             ))
     return merged

@@ -14,7 +14,7 @@ from functools import lru_cache
 SEED = 0
 # Enough text to be sure of a document's language; detecting on the whole of a
 # huge document costs time and says nothing more.
-SAMPLE_CHARS = 4000
+SAMPLE_CHARS = 2000
 
 _lock = threading.Lock()
 

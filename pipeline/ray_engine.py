@@ -22,7 +22,7 @@ from typing import Iterable, Iterator, Sequence
 
 from mtclean.pipeline.errors import MtcleanError
 from mtclean.pipeline.runner import Pipeline
-from mtclean.pipeline.work import Prepared, Task, TaskResult, WorkOptions, finish, prepare, run_stages
+from mtclean.pipeline.work import Task, TaskResult, WorkOptions, finish, prepare, run_stages
 
 MAX_BLOCKS = 200
 
@@ -138,6 +138,3 @@ class RayEngine:
                 want += 1
         if want != len(tasks):
             raise MtcleanError(f"Ray returned {want} of {len(tasks)} results")
-
-
-__all__ = ["RayEngine", "StageGroup", "Prepared"]

@@ -38,7 +38,7 @@ from mtclean.pipeline.document import config_digest
 from mtclean.pipeline.errors import MtcleanError
 from mtclean.pipeline.runner import Stats
 from mtclean.pipeline.sinks import fsync_dir, writer_for
-from mtclean.pipeline.work import TaskResult, table_from_ipc
+from mtclean.pipeline.work import TaskResult
 
 FORMAT = 1
 WORK_DIR = ".mtclean-work"
@@ -151,7 +151,7 @@ class ShardStore:
                     stale.unlink(missing_ok=True)  # half-written files of the interrupted run
                 self.resumed = len(list(self.root.glob("*-*.done")))
                 return True
-            self.remove()
+        self.remove()  # another run's shards, or what an interrupted clean-up left: never reused
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             write_json_atomic(run, self.fp)
@@ -161,6 +161,10 @@ class ShardStore:
         return False
 
     def remove(self) -> None:
+        try:
+            (self.root / "run.json").unlink()  # first: a half-removed directory is never resumed
+        except OSError:
+            pass
         shutil.rmtree(self.root, ignore_errors=True)
 
     def _p(self, name: str) -> Path:
@@ -285,7 +289,3 @@ class ShardedSink:
             self.writer.discard()
         if self.report is not None:
             self.report.close()
-
-
-def ipc_rows(data: bytes) -> int:
-    return table_from_ipc(data).num_rows

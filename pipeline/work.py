@@ -159,42 +159,55 @@ def _plan_jsonl(index: int, path: str, name: str, chunk_bytes: int, shard_bytes:
         if shard_bytes:
             chunk_bytes = max(1, min(chunk_bytes, shard_bytes))
         per_shard = max(1, shard_bytes // chunk_bytes) if shard_bytes else 0
-        cuts = [(0, 1, 0)]  # (offset, line number, target number)
-        t = 1  # next target: cut at the first line start at or after t * chunk_bytes
-        pos = 0  # bytes scanned so far
-        lines = 0  # line breaks before pos
-        if f is not None:
-            f.seek(0)
-        while pos < size:
-            block = data[pos: pos + SCAN_BLOCK] if data is not None else f.read(SCAN_BLOCK)
-            if not block:
-                break
-            end = pos + len(block)
-            while True:
-                want = t * chunk_bytes
-                if want - 1 >= end:
+
+        def cuts() -> Iterator[tuple[int, int, int]]:  # (offset, line number, target number)
+            yield 0, 1, 0
+            t = 1  # next target: cut at the first line start at or after t * chunk_bytes
+            pos = 0  # bytes scanned so far
+            lines = 0  # line breaks before pos
+            if f is not None:
+                f.seek(0)
+            while pos < size:
+                block = data[pos: pos + SCAN_BLOCK] if data is not None else f.read(SCAN_BLOCK)
+                if not block:
                     break
-                nl = block.find(b"\n", max(want - 1, pos) - pos)
-                if nl < 0:
-                    break  # the line goes on in the next block
-                cut = pos + nl + 1
-                if cut >= size:
-                    break
-                cuts.append((cut, lines + block.count(b"\n", 0, nl + 1) + 1, t))
-                t = cut // chunk_bytes + 1
-            lines += block.count(b"\n")
-            pos = end
+                end = pos + len(block)
+                while True:
+                    want = t * chunk_bytes
+                    if want - 1 >= end:
+                        break
+                    nl = block.find(b"\n", max(want - 1, pos) - pos)
+                    if nl < 0:
+                        break  # the line goes on in the next block
+                    cut = pos + nl + 1
+                    if cut >= size:
+                        break
+                    yield cut, lines + block.count(b"\n", 0, nl + 1) + 1, t
+                    t = cut // chunk_bytes + 1
+                lines += block.count(b"\n")
+                pos = end
+
+        for i, (start, end, lineno, shard, last, shard_last) in enumerate(_spans(cuts(), size, per_shard)):
+            yield Task(index, name, "jsonl", path=None if path == "-" else path, start=start, end=end,
+                       lineno=lineno, seq=i, last=last, shard=shard, shard_last=shard_last,
+                       data=data[start:end] if data is not None else None)
     finally:
         if f is not None:
             f.close()
-    n = len(cuts)
-    for i, (start, lineno, tgt) in enumerate(cuts):
-        end = cuts[i + 1][0] if i + 1 < n else size
+
+
+def _spans(cuts: Iterator[tuple[int, int, int]], size: int, per_shard: int) -> Iterator[tuple]:
+    """Consecutive cuts as (start, end, line number, shard, last, shard_last), one cut ahead:
+    tasks flow while the rest of the input is still being scanned."""
+    prev = next(cuts)
+    for cut in cuts:
+        start, lineno, tgt = prev
         shard = tgt // per_shard if per_shard else 0
-        next_shard = (cuts[i + 1][2] // per_shard if per_shard else 0) if i + 1 < n else None
-        yield Task(index, name, "jsonl", path=None if path == "-" else path, start=start, end=end,
-                   lineno=lineno, seq=i, last=i + 1 == n, shard=shard, shard_last=next_shard != shard,
-                   data=data[start:end] if data is not None else None)
+        next_shard = cut[2] // per_shard if per_shard else 0
+        yield start, cut[0], lineno, shard, False, next_shard != shard
+        prev = cut
+    start, lineno, tgt = prev
+    yield start, size, lineno, tgt // per_shard if per_shard else 0, True, True
 
 
 def _plan_jsonl_stream(index: int, name: str, stream, chunk_bytes: int) -> Iterator[Task]:
@@ -238,41 +251,40 @@ def _plan_text_blocks(index: int, path: str, name: str, chunk_bytes: int, shard_
         chunk_bytes = max(1, min(chunk_bytes, shard_bytes))
     per_shard = max(1, shard_bytes // chunk_bytes) if shard_bytes else 0
     size = os.path.getsize(path)
-    cuts = [(0, 0)]  # (offset, target number)
-    t = 1
     with open(path, "rb") as f:
         head = f.read(io.BINARY_SNIFF)
         if b"\x00" in head:
             raise InputError(name, "looks like a binary file (NUL bytes); skipped",
                              hint="mtclean cleans UTF-8 text, Markdown and JSON Lines")
-        f.seek(0)
-        buf, buf_start, pos = b"", 0, 0
-        while True:
-            block = f.read(SCAN_BLOCK)
-            if not block:
-                break
-            keep = buf[-2:]  # a blank line may straddle two blocks
-            buf, buf_start = keep + block, pos - len(keep)
-            pos += len(block)
-            while t * chunk_bytes < pos:
-                want = t * chunk_bytes
-                m = PARAGRAPH_END.search(buf, max(0, want - buf_start - 2))
-                while m is not None and buf_start + m.end() < want:
-                    m = PARAGRAPH_END.search(buf, m.start() + 1)
-                if m is None:
-                    break  # no blank line yet: read on
-                cut = buf_start + m.end()
-                if cut >= size:
+
+        def cuts() -> Iterator[tuple[int, int, int]]:  # (offset, 0, target number)
+            yield 0, 0, 0
+            t = 1
+            f.seek(0)
+            buf, buf_start, pos = b"", 0, 0
+            while True:
+                block = f.read(SCAN_BLOCK)
+                if not block:
                     break
-                cuts.append((cut, t))
-                t = cut // chunk_bytes + 1
-    n = len(cuts)
-    for i, (start, tgt) in enumerate(cuts):
-        end = cuts[i + 1][0] if i + 1 < n else size
-        shard = tgt // per_shard if per_shard else 0
-        next_shard = (cuts[i + 1][1] // per_shard if per_shard else 0) if i + 1 < n else None
-        yield Task(index, name, "text", path=path, start=start, end=end, seq=i, last=i + 1 == n,
-                   shard=shard, shard_last=next_shard != shard)
+                keep = buf[-2:]  # a blank line may straddle two blocks
+                buf, buf_start = keep + block, pos - len(keep)
+                pos += len(block)
+                while t * chunk_bytes < pos:
+                    want = t * chunk_bytes
+                    m = PARAGRAPH_END.search(buf, max(0, want - buf_start - 2))
+                    while m is not None and buf_start + m.end() < want:
+                        m = PARAGRAPH_END.search(buf, m.start() + 1)
+                    if m is None:
+                        break  # no blank line yet: read on
+                    cut = buf_start + m.end()
+                    if cut >= size:
+                        return
+                    yield cut, 0, t
+                    t = cut // chunk_bytes + 1
+
+        for i, (start, end, _, shard, last, shard_last) in enumerate(_spans(cuts(), size, per_shard)):
+            yield Task(index, name, "text", path=path, start=start, end=end, seq=i, last=last,
+                       shard=shard, shard_last=shard_last)
 
 
 def _plan_parquet(index: int, path: str, name: str, shard_bytes: int | None) -> Iterator[Task]:

@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.ray, pytest.mark.xdist_group("ray")]  # one Ray cluste
 def ray_cluster():
     # Test stages live in tests/, which Ray's workers cannot import: ship them by value.
     ray.cloudpickle.register_pickle_by_value(scale_helpers)
-    ray.init(num_cpus=2, include_dashboard=False)
+    ray.init(num_cpus=2, include_dashboard=False, object_store_memory=200 * 1024 * 1024)
     yield
     ray.shutdown()
 
@@ -45,15 +45,27 @@ def test_ray_output_equals_local_byte_for_byte(ray_cluster, tmp_path, monkeypatc
 
     monkeypatch.setattr(work, "CHUNK_BYTES", 4096)  # many tasks
     tree = write_mixed_tree(tmp_path / "in")
-    local = _run(tree, tmp_path / "local", tmp_path / "local.jsonl", _pipeline(), jobs=1)
-    got = _run(tree, tmp_path / "ray", tmp_path / "ray.jsonl", _pipeline(), engine="ray", jobs=2)
+    globs: tuple[str, ...] = ()
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        pass
+    else:  # Parquet goes through the same actors
+        rows = [json.loads(line) for line in scale_helpers.jsonl_lines(100, seed=9)]
+        pq.write_table(pa.table({"id": [r["id"] for r in rows], "text": [r["text"] for r in rows]}),
+                       tree / "rows.parquet", row_group_size=16)
+        globs = ("*.txt", "*.jsonl", "*.parquet")
+    local = _run(tree, tmp_path / "local", tmp_path / "local.jsonl", _pipeline(), jobs=1, globs=globs)
+    got = _run(tree, tmp_path / "ray", tmp_path / "ray.jsonl", _pipeline(), engine="ray", jobs=2, globs=globs)
     assert tree_bytes(tmp_path / "ray") == tree_bytes(tmp_path / "local")
+    assert not globs or "rows.parquet" in tree_bytes(tmp_path / "ray")
     assert report_entries(tmp_path / "ray.jsonl") == report_entries(tmp_path / "local.jsonl")
     assert (got.documents, got.edits, got.changed, got.failed) == (local.documents, local.edits, local.changed,
                                                                    local.failed)
     # Two stage groups (two actor classes, documents handed from one to the other): same bytes.
     split = _run(tree, tmp_path / "split", tmp_path / "split.jsonl", _pipeline(), engine="ray", jobs=1,
-                 stage_groups=(("encoding",), ("punctuation",)))
+                 stage_groups=(("encoding",), ("punctuation",)), globs=globs)
     assert tree_bytes(tmp_path / "split") == tree_bytes(tmp_path / "local")
     assert split.documents == local.documents
 

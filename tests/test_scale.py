@@ -200,6 +200,25 @@ def test_jobs2_while_other_threads_run(small_chunks, tmp_path):
     assert r2.exit_code == 0 and r2.stdout == r1.stdout
 
 
+def test_check_diff_and_in_place_with_jobs2(small_chunks, tmp_path):
+    tree = write_mixed_tree(tmp_path / "in")
+    before = tree_bytes(tree)
+    r = invoke(tree, "--check", *STAGES, "-j", "2")
+    assert r.exit_code == 2 and tree_bytes(tree) == before  # bad lines make it 2; nothing written
+    assert "would clean" in r.output and "input(s) would change" in r.output
+    r = invoke(tree / "a.jsonl", "--diff", *STAGES, "-j", "2")
+    assert "+{" in r.stdout and "caf\u00c3" in r.stdout and tree_bytes(tree) == before
+    (tree / "clean.txt").write_text("Nothing to change here.\n", encoding="utf-8")
+    mtime = (tree / "clean.txt").stat().st_mtime_ns
+    ref = invoke(tree, "-o", tmp_path / "ref", *STAGES, "-j", "1")
+    r = invoke(tree, "--in-place", "--backup", ".orig", *STAGES, "-j", "2")
+    assert r.exit_code == ref.exit_code == 2
+    assert (tree / "clean.txt").stat().st_mtime_ns == mtime and not (tree / "clean.txt.orig").exists()
+    assert (tree / "a.jsonl.orig").read_bytes() == before["a.jsonl"]
+    for name, data in tree_bytes(tmp_path / "ref").items():
+        assert (tree / name).read_bytes() == data
+
+
 def test_unchanged_lines_are_byte_identical(tmp_path):
     lines = ['{"text":"clean text",  "k": 1.50}', json.dumps({"text": "caf\u00c3\u00a9"})]
     src = tmp_path / "x.jsonl"
@@ -350,3 +369,72 @@ def test_parquet_round_trip(tmp_path):
     assert invoke(src, *STAGES).exit_code == 2
     r = invoke(src, "-o", tmp_path / "x.parquet", "--field", "body", *STAGES)
     assert r.exit_code == 2 and "no column 'body'" in r.output
+
+
+def test_unwritable_output_of_one_input_does_not_stop_the_others(tmp_path):
+    a = tmp_path / "in" / "a.txt"
+    a.parent.mkdir()
+    a.write_text("The caf\u00c3\u00a9.\n", encoding="utf-8")
+    (tmp_path / "in" / "b.txt").write_text("Fine.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.txt").mkdir()  # a directory where a.txt's output should go
+    r = invoke(tmp_path / "in", "-o", out, *STAGES, "--no-resume", "-j", "2")
+    assert r.exit_code == 2 and "a.txt" in r.output and "cannot write output" in r.output
+    assert (out / "b.txt").read_text(encoding="utf-8") == "Fine.\n"
+
+
+def test_tasks_in_flight_are_bounded(tmp_path):
+    """The engine pulls tasks only as results are taken: memory does not grow with the input."""
+    from mtclean.pipeline.parallel import IN_FLIGHT, ProcessEngine
+
+    src = write_jsonl(tmp_path / "in.jsonl", 600)
+    tasks = list(work.plan_input(0, str(src), work.WorkOptions(), chunk_bytes=2048))
+    assert len(tasks) > 20
+    pulled = 0
+
+    def feed():
+        nonlocal pulled
+        for t in tasks:
+            pulled += 1
+            yield t
+
+    ahead = []
+    with ProcessEngine(Pipeline([EncodingStage()], lang="en"), work.WorkOptions(), jobs=2) as engine:
+        results = []
+        for r in engine.map(feed()):
+            ahead.append(pulled - len(results))
+            results.append(r)
+    assert [r.task.seq for r in results] == list(range(len(tasks)))
+    assert max(ahead) <= 2 * IN_FLIGHT + 1
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+def test_workers_exit_when_the_main_process_is_killed(tmp_path):
+    src = write_big_jsonl(tmp_path / "corpus.jsonl", 2)
+    p = subprocess.Popen([MTCLEAN, "cleanup", str(src), "-o", str(tmp_path / "out.jsonl"), *STAGES, "-j", "2",
+                          "--shard-size", "64KB"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + 120
+        while not workers and p.poll() is None and time.monotonic() < deadline:
+            for task in os.listdir(f"/proc/{p.pid}/task"):
+                with open(f"/proc/{p.pid}/task/{task}/children") as f:
+                    workers += [int(c) for c in f.read().split()]
+            time.sleep(0.02)
+        assert workers and p.poll() is None, "no worker processes seen"
+        p.kill()  # SIGKILL to the main process only
+    finally:
+        p.wait()
+    deadline = time.monotonic() + 60  # a liveness bound, not a timing claim
+    while time.monotonic() < deadline and any(os.path.exists(f"/proc/{w}") and _alive(w) for w in workers):
+        time.sleep(0.1)
+    assert not [w for w in workers if os.path.exists(f"/proc/{w}") and _alive(w)]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

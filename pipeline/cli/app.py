@@ -72,7 +72,7 @@ def cleanup(
     verify: bool = typer.Option(False, "--verify", help="Check after every stage that its edits replay and invert."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary or progress on stderr."),
     jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (0: every core). Output order never changes."),
-    engine: str = typer.Option("local", "--engine", help="local (worker processes) or ray (Ray Data; needs mtclean[ray])."),
+    engine: str = typer.Option("local", "--engine", help="local (worker processes) or ray (Ray Data; needs the ray extra)."),
     address: Optional[str] = typer.Option(None, "--address", help="With --engine ray: the cluster to join (e.g. ray://head:10001 or auto)."),
     stage_groups: Optional[str] = typer.Option(None, "--stage-groups", help="With --engine ray: stages per actor class, e.g. 'encoding,fragments|translate|punctuation,names'."),
     shard_size: str = typer.Option("64MB", "--shard-size", help="With -o: input bytes per resumable shard."),

@@ -149,6 +149,7 @@ class _Input:
         self.changed = False
         self.problems = 0
         self.failed = False
+        self.opened = False
         self.data_in: list[bytes] = []
         self.data_out: list[bytes] = []
 
@@ -210,58 +211,66 @@ def run_cleanup(
                 store.shards[j] = shards
                 yield Task(j, name, "skip")  # ends the input: assemble its shards
 
-    with ExitStack() as stack:
-        report = None
-        if opts.report:
-            report_tmp = Path(opts.report).with_name(f".{Path(opts.report).name}.mtclean-tmp")
-            try:
-                report_tmp.parent.mkdir(parents=True, exist_ok=True)
-                report = stack.enter_context(report_tmp.open("w", encoding="utf-8"))
-            except OSError as exc:
-                raise MtcleanError(f"{opts.report}: cannot write report: {exc.strerror or exc}") from None
-        bar = stack.enter_context(_progress(len(inputs), enabled=progress))
-        engine = stack.enter_context(_make_engine(pipeline, wopts, opts))
-        cur: _Input | None = None
-        for r in engine.map(tasks()):
-            t = r.task
-            j = t.index
-            src = inputs[j][0]
-            if cur is None or cur.j != j:
-                cur = _open_input(j, t.source, kinds[j], plan[src], opts, store, report is not None)
-            if cur.failed:
-                continue
-            if r.error is not None:
-                outcome.inputs += 1
-                outcome.failed += 1
-                cur.failed = True
-                _discard(cur)
-                _say(err, r.error)
-                bar.advance()
-                continue
-            try:
-                if store is not None:
-                    if t.kind != "skip":
-                        cur.writer.write(r)
-                    if t.last:
-                        _finish_sharded(cur, store, outcome, pipeline, err)
-                        bar.advance()
+    try:
+        with ExitStack() as stack:
+            report = None
+            if opts.report:
+                report_tmp = Path(opts.report).with_name(f".{Path(opts.report).name}.mtclean-tmp")
+                try:
+                    report_tmp.parent.mkdir(parents=True, exist_ok=True)
+                    report = stack.enter_context(report_tmp.open("w", encoding="utf-8"))
+                except OSError as exc:
+                    raise MtcleanError(f"{opts.report}: cannot write report: {exc.strerror or exc}") from None
+            bar = stack.enter_context(_progress(len(inputs), enabled=progress))
+            engine = stack.enter_context(_make_engine(pipeline, wopts, opts))
+            cur: _Input | None = None
+            for r in engine.map(tasks()):
+                t = r.task
+                j = t.index
+                src = inputs[j][0]
+                if cur is None or cur.j != j:
+                    cur = _Input(j, t.source, kinds[j], plan[src], None, in_place=opts.in_place)
+                if cur.failed:
                     continue
-                _take(cur, r, opts, outcome, pipeline, err, report, out)
-                if t.last:
-                    _finish_plain(cur, opts, outcome, err, out)
+                if r.error is not None:
+                    outcome.inputs += 1
+                    outcome.failed += 1
+                    cur.failed = True
+                    _discard(cur)
+                    _say(err, r.error)
                     bar.advance()
-            except InputError as exc:
-                outcome.inputs += 1
-                outcome.failed += 1
-                cur.failed = True
-                _discard(cur)
-                _say(err, str(exc))
-        if report is not None:
-            if store is not None:
-                for j in range(len(inputs)):
-                    store.copy_reports(j, report)
-            report.close()
-            report_tmp.replace(opts.report)
+                    continue
+                try:
+                    if not cur.opened:
+                        _open_writer(cur, opts, store, report is not None)
+                    if store is not None:
+                        if t.kind != "skip":
+                            cur.writer.write(r)
+                        if t.last:
+                            _finish_sharded(cur, store, outcome, pipeline, err)
+                            bar.advance()
+                        continue
+                    _take(cur, r, opts, outcome, pipeline, err, report, out)
+                    if t.last:
+                        _finish_plain(cur, opts, outcome, err, out)
+                        bar.advance()
+                except InputError as exc:
+                    outcome.inputs += 1
+                    outcome.failed += 1
+                    cur.failed = True
+                    _discard(cur)
+                    _say(err, str(exc))
+            if report is not None:
+                if store is not None:
+                    for j in range(len(inputs)):
+                        store.copy_reports(j, report)
+                report.close()
+                report_tmp.replace(opts.report)
+    except BaseException:
+        if store is not None and store.root.exists():
+            _say(err, f"interrupted: finished shards are kept in {store.root}; "
+                      "run the same command again to resume")
+        raise
     if store is not None:
         store.remove()
     if opts.check and not opts.quiet:
@@ -269,14 +278,13 @@ def run_cleanup(
     return outcome
 
 
-def _open_input(j: int, source: str, kind: str, target: str | None, opts: Options, store: ShardStore | None,
-                with_report: bool) -> _Input:
-    writer = None
+def _open_writer(cur: _Input, opts: Options, store: ShardStore | None, with_report: bool) -> None:
+    """Open where the input's output goes, on its first result (so a refused input leaves nothing)."""
+    cur.opened = True
     if store is not None:
-        writer = ShardedSink(store, j, kind, target, target, with_report)
-    elif not (opts.check or opts.diff) and target is not None:
-        writer = writer_for(kind, target, backup=opts.backup if opts.in_place else None)
-    return _Input(j, source, kind, target, writer, in_place=opts.in_place)
+        cur.writer = ShardedSink(store, cur.j, cur.kind, cur.target, cur.target, with_report)
+    elif not (opts.check or opts.diff) and cur.target is not None:
+        cur.writer = writer_for(cur.kind, cur.target, backup=opts.backup if opts.in_place else None)
 
 
 def _discard(cur: _Input) -> None:
