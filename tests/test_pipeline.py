@@ -13,7 +13,7 @@ from mtclean.pipeline.document import Document
 from mtclean.pipeline.edits import Edit, apply_edits, invert_edits
 from mtclean.pipeline.errors import ConfigError, StageError
 from mtclean.pipeline.runner import Pipeline
-from mtclean.pipeline.stage import Stage, StageConfig
+from mtclean.pipeline.stage import Stage
 
 STAGES = registry.available()
 

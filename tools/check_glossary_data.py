@@ -23,7 +23,7 @@ from __future__ import annotations
 import csv
 import sys
 import tomllib
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 import ahocorasick
