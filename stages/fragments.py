@@ -125,15 +125,10 @@ def script_groups() -> dict[str, ScriptGroup]:
     return groups
 
 
-@lru_cache(maxsize=8)
 def common_words(lang: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]] | None:
     """(common words, those more frequent in another language, the others) for *lang*; None without a list."""
-    try:
-        data = _data(f"common_words_{lang}.json")
-    except (FileNotFoundError, OSError):
-        return None
-    common, shared = frozenset(data["words"]), frozenset(data["shared"])
-    return common, shared, common - shared
+    lists = language.common_words(lang)
+    return (lists.words, lists.shared, lists.own) if lists else None
 
 
 def _base(lang: str | None) -> str:

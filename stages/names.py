@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import bisect
 import gc
-import json
 import tomllib
 import unicodedata
 from collections import Counter, defaultdict
@@ -49,6 +48,7 @@ import ahocorasick
 import regex
 from rapidfuzz.distance import OSA
 
+from mtclean.pipeline import language
 from mtclean.pipeline.edits import Edit, apply_edits, compose, map_offset
 from mtclean.pipeline.errors import ConfigError
 from mtclean.pipeline.glossary import Entry, Glossary, load_glossaries
@@ -152,15 +152,11 @@ def _match_case(template: str, word: str) -> str:
     return word
 
 
-@lru_cache(maxsize=4)
 def _common_words(lang: str) -> frozenset[str]:
     # Words frequent enough in the language (wordfreq data, see the file's header)
     # are never taken as misspelt names.
-    path = DATA / f"common_words_{lang}.json"
-    if not path.exists():
-        return frozenset()
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return frozenset(w.lower() for w in data.get("words", ()))
+    lists = language.common_words(lang)
+    return lists.words if lists else frozenset()
 
 
 @lru_cache(maxsize=1)

@@ -6,7 +6,7 @@ Latin-script language (``de``, ``la``, ``die``, ``per``: words an English list
 contains but that are better evidence of French, German or Italian text).
 
     pip install wordfreq
-    python stages/data/make_common_words.py en --min-zipf 3.0 > stages/data/common_words_en.json
+    python tools/make_common_words.py en --min-zipf 3.0 > pipeline/data/common_words_en.json
 
 wordfreq's data is CC BY-SA 4.0 (Robyn Speer and contributors); the generated
 file says so in its header.
