@@ -262,6 +262,12 @@ class Matcher:
         self.pairs = {k: tuple(v) for k, v in self.pairs.items()}
         self.singles = {k: tuple(v) for k, v in self.singles.items()}
         self._near_cache: dict[str, tuple[tuple[str, int, int], ...]] = {}
+        # Only capitalised words and the lower-case particles of people's and places'
+        # names (von, der, bin) and titles can take part in a name: making tokens of just those
+        # keeps the cost of a document down to its names rather than all its words.
+        self.particles = frozenset(
+            w.lower() for e in self.entries if e.kind in ("person", "place")
+            for form in e.forms() for w in _WORD.findall(form) if w[:1].islower()) | _title_ends()
         self._mention_cache: dict[tuple[int, str], str] = {}
 
     def _depth(self, n: int) -> int:
@@ -588,8 +594,11 @@ class Fix:
     span: tuple[int, int] = (0, 0)  # the whole name as found (for `mtclean glossary suggest`)
 
 
-def _tokens(text: str) -> list[Token]:
-    return [Token(m.start(), m.end(), w, w.lower()) for m in _WORD.finditer(text) for w in (m.group(),)]
+def _tokens(text: str, matcher: Matcher) -> list[Token]:
+    """The words of *text* that can be part of a name (see ``Matcher.particles``)."""
+    particles = matcher.particles
+    return [Token(m.start(), m.end(), w, w.lower()) for m in _WORD.finditer(text)
+            if (w := m.group())[0].isupper() or w in particles]
 
 
 def _has_context(matcher: Matcher, entry: int, text: str, t: Token, width: int = 400) -> bool:
@@ -617,7 +626,7 @@ def near_miss_fixes(text: str, matcher: Matcher, config: NamesConfig, lang: str 
                     toks: list[Token] | None = None) -> list[Fix]:
     """Near-misses of glossary names in *text*, each with what supports it."""
     common = _common_words(lang or "en")
-    toks = _tokens(text) if toks is None else toks
+    toks = _tokens(text, matcher) if toks is None else toks
     taken_starts = [s for s, _ in taken]
     known = matcher.known
     title_ends = _title_ends()
@@ -740,7 +749,7 @@ def spelling_groups(text: str, matcher: Matcher, lang: str | None, skip: set[int
     """Capitalized words in no glossary and not common, grouped by transliteration skeleton."""
     common = _common_words(lang or "en")
     groups: dict[str, Counter] = defaultdict(Counter)
-    for t in _tokens(text) if toks is None else toks:
+    for t in _tokens(text, matcher) if toks is None else toks:
         if (len(t.folded) >= 5 and t.text[:1].isupper() and not t.text.isupper() and t.folded not in matcher.known
                 and t.folded not in common and t.start not in skip):
             groups[skeleton(t.folded)][t.text] += 1
@@ -802,7 +811,7 @@ def normalize_names(text: str, *, glossary: Glossary | None = None, config: Name
     if config.fuzzy and not matcher.empty:
         taken = _merge_spans([*protected, *covered])
         doc_entries = {m.entry for m in mentions}
-        toks = _tokens(mid)
+        toks = _tokens(mid, matcher)
         for fix in near_miss_fixes(mid, matcher, config, lang, taken, doc_entries, toks):
             e = matcher.entries[fix.entry]
             apply = config.apply_fuzzy and fix.safe and (
@@ -834,7 +843,7 @@ def normalize_names(text: str, *, glossary: Glossary | None = None, config: Name
                 minority = {w for w, _ in rest}
                 taken = [(x.start, x.end) for x in edits]
                 starts = [s for s, _ in taken]
-                for t in toks if toks is not None else _tokens(mid):
+                for t in toks if toks is not None else _tokens(mid, matcher):
                     if t.text in minority and not (taken and _inside(taken, starts, t.start, t.end)):
                         edit = Edit(t.start, t.end, t.text, major, "names.consistency",
                                     f"spelt {major} {n} times elsewhere in the document", {"majority": major})
