@@ -262,6 +262,7 @@ class Matcher:
         self.pairs = {k: tuple(v) for k, v in self.pairs.items()}
         self.singles = {k: tuple(v) for k, v in self.singles.items()}
         self._near_cache: dict[str, tuple[tuple[str, int, int], ...]] = {}
+        self._target_info: dict[str, tuple[str, str]] = {}
         # Only capitalised words and the lower-case particles of people's and places'
         # names (von, der, bin) and titles can take part in a name: making tokens of just those
         # keeps the cost of a document down to its names rather than all its words.
@@ -303,12 +304,17 @@ class Matcher:
         sk = skeleton(word)
         depth = self._depth(len(sk))
         found: dict[str, tuple[int, int]] = {}
+        script = _script(word)
+        info = self._target_info
         for d in _deletes(sk, depth) if depth else ():
             for t in self.deletes.get(d, ()):
                 if t in found or t == word:
                     continue
-                tsk = skeleton(t)
-                if tsk[:1] != sk[:1] or _script(t) != _script(word):
+                known = info.get(t)
+                if known is None:  # skeleton and script of each glossary word, computed once
+                    known = info[t] = (skeleton(t), _script(t))
+                tsk, tscript = known
+                if tsk[:1] != sk[:1] or tscript != script:
                     continue
                 dist_sk = OSA.distance(sk, tsk, score_cutoff=2)
                 dist = min(OSA.distance(word, t, score_cutoff=3), dist_sk)
