@@ -93,6 +93,14 @@ class Stage:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.config!r})"
 
+    @property
+    def config_digest(self) -> str:
+        # The config is frozen: digest it once, not once per document.
+        digest_ = self.__dict__.get("_config_digest")
+        if digest_ is None:
+            digest_ = self.__dict__["_config_digest"] = config_digest(self.config)
+        return digest_
+
     # -- lifecycle ------------------------------------------------------------
     def setup(self) -> None:
         """Load heavy resources. Called once per worker process before processing."""
@@ -136,7 +144,7 @@ class Stage:
     ) -> StageRecord:
         return StageRecord(
             stage=self.id,
-            config_digest=config_digest(self.config),
+            config_digest=self.config_digest,
             input_digest=digest(doc.text),
             edits=tuple(edits),
             suggestions=tuple(suggestions),
