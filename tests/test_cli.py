@@ -211,3 +211,18 @@ def test_cleanup_twice_equals_once(tmp_path, seed_text):
     write(tmp_path / "once.txt", once)
     twice = invoke("cleanup", str(tmp_path / "once.txt"), "--lang", "en").stdout
     assert once == twice
+
+
+def test_in_place_failure_leaves_original_intact_and_no_temp_files(tmp_path, monkeypatch):
+    import mtclean.pipeline.io as mio
+
+    f = write(tmp_path / "doc.txt", MOJIBAKE)
+
+    def broken_replace(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(mio.os, "replace", broken_replace)
+    r = invoke("cleanup", str(f), "--in-place", "--only", "encoding", "--lang", "en")
+    assert r.exit_code == 2 and "cannot write" in r.output
+    assert f.read_text() == MOJIBAKE
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["doc.txt"]

@@ -118,3 +118,13 @@ def test_idempotent(text):
     out, _ = fix_encoding(text)
     again, more = fix_encoding(out)
     assert again == out, more
+
+
+def test_huge_single_line_is_repaired_in_pieces():
+    # 2.4 MB on one line with 50,000 repairs: cut into segments, aligned token by
+    # token, so the cost stays linear (difflib on the whole line never finished).
+    line = "The cafÃ© is open and everything is fine here. " * 50_000
+    out, edits = fix_encoding(line)
+    assert out == line.replace("cafÃ©", "café")
+    assert len(edits) == 50_000 and {e.before for e in edits} == {"cafÃ©"}
+    assert apply_edits(out, invert_edits(edits)) == line
