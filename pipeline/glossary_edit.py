@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import tempfile
 import unicodedata
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -25,6 +23,7 @@ from typing import Iterable, Mapping, Sequence
 
 import tomlkit
 
+from mtclean.pipeline import io as files
 from mtclean.pipeline.errors import MtcleanError
 from mtclean.pipeline.glossary import (
     KINDS, Entry, Glossary, Phrase, glossary_files, normalize_key, parse_glossary,
@@ -54,18 +53,7 @@ def make_id(kind: str, canonical: str) -> str:
 
 def write_atomic(path: Path, text: str) -> None:
     """Write *text* to *path* through a temporary file and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    files.atomic_write(path, text.encode("utf-8"))
 
 
 class GlossaryFile:

@@ -14,6 +14,7 @@ import os
 import stat
 import sys
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Iterator
@@ -70,11 +71,11 @@ def encode(text: str, fmt: TextFormat = TextFormat()) -> bytes:
     return codecs.BOM_UTF8 + data if fmt.bom else data
 
 
-def read_bytes(path: str) -> bytes:
-    if path == "-":
-        return sys.stdin.buffer.read()
+@contextmanager
+def _reading(path: str):
+    """Turn the usual reasons a file cannot be read into one-line input errors."""
     try:
-        return Path(path).read_bytes()
+        yield
     except FileNotFoundError:
         raise InputError(path, "no such file") from None
     except IsADirectoryError:
@@ -83,21 +84,48 @@ def read_bytes(path: str) -> bytes:
         raise InputError(path, "permission denied") from None
 
 
-def atomic_write(path: str | Path, data: bytes, *, backup: str | None = None) -> None:
-    """Write *data* to *path* atomically; keep the old file's mode; optionally keep a backup copy."""
-    path = Path(path)
+def read_bytes(path: str) -> bytes:
+    if path == "-":
+        return sys.stdin.buffer.read()
+    with _reading(path):
+        return Path(path).read_bytes()
+
+
+def check_readable(path: str) -> None:
+    """Raise :class:`InputError` now, before a run starts, if *path* cannot be read."""
+    with _reading(path), open(path, "rb"):
+        pass
+
+
+def temp_beside(path: Path) -> tuple[int, str]:
+    """A temporary file in *path*'s directory (so the final rename stays on one file system)."""
     parent = path.parent if str(path.parent) else Path(".")
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".mtclean-tmp", dir=parent)
+        return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".mtclean-tmp", dir=parent)
     except OSError as exc:
         raise InputError(str(path), f"cannot write output: {exc.strerror or exc}") from None
+
+
+def fsync_dir(path: Path) -> None:
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        if path.exists():
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def replace(tmp: str, path: Path, *, backup: str | None = None) -> None:
+    """Rename the finished *tmp* over *path*, keeping the old file's mode (and a hard-linked backup)."""
+    try:
+        if not path.exists():
+            os.chmod(tmp, 0o666 & ~_umask())  # as a plain open() would have made it
+        else:
             os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
             if backup:
                 # A hard link keeps the original bytes under the backup name
@@ -107,14 +135,40 @@ def atomic_write(path: str | Path, data: bytes, *, backup: str | None = None) ->
                     bak.unlink()
                 os.link(path, bak)
         os.replace(tmp, path)
+        fsync_dir(path.parent if str(path.parent) else Path("."))
+    except OSError as exc:
+        unlink_quietly(tmp)
+        raise InputError(str(path), f"cannot write output: {exc.strerror or exc}") from None
+
+
+def atomic_write(path: str | Path, data: bytes, *, backup: str | None = None) -> None:
+    """Write *data* to *path* atomically; keep the old file's mode; optionally keep a backup copy."""
+    path = Path(path)
+    fd, tmp = temp_beside(path)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
     except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        unlink_quietly(tmp)
         if isinstance(exc, OSError):
             raise InputError(str(path), f"cannot write output: {exc.strerror or exc}") from None
         raise
+    replace(tmp, path, backup=backup)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def unlink_quietly(p: str | Path) -> None:
+    try:
+        os.unlink(p)
+    except FileNotFoundError:
+        pass
 
 
 def is_jsonl(path: str) -> bool:

@@ -37,7 +37,8 @@ from typing import IO, Any
 from mtclean.pipeline.document import config_digest
 from mtclean.pipeline.errors import MtcleanError
 from mtclean.pipeline.runner import Stats
-from mtclean.pipeline.sinks import fsync_dir, writer_for
+from mtclean.pipeline.io import fsync_dir
+from mtclean.pipeline.sinks import writer_for
 from mtclean.pipeline.work import TaskResult
 
 FORMAT = 1

@@ -9,67 +9,13 @@ small interface: ``write(result)``, then ``commit()`` or ``discard()``.
 from __future__ import annotations
 
 import os
-import stat
-import tempfile
 from pathlib import Path
 from typing import IO
 
 from mtclean.pipeline.errors import InputError
+from mtclean.pipeline.io import replace, temp_beside
+from mtclean.pipeline.io import unlink_quietly as _unlink
 from mtclean.pipeline.work import TaskResult, table_from_ipc
-
-
-def temp_beside(path: Path) -> tuple[int, str]:
-    parent = path.parent if str(path.parent) else Path(".")
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".mtclean-tmp", dir=parent)
-    except OSError as exc:
-        raise InputError(str(path), f"cannot write output: {exc.strerror or exc}") from None
-
-
-def fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def replace(tmp: str, path: Path, *, backup: str | None = None) -> None:
-    """Rename *tmp* over *path*, keeping the old file's mode (and a hard-linked backup)."""
-    try:
-        if not path.exists():
-            os.chmod(tmp, 0o666 & ~_umask())  # as a plain open() would have made it
-        else:
-            os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
-            if backup:
-                bak = path.with_name(path.name + backup)
-                if bak.exists():
-                    bak.unlink()
-                os.link(path, bak)
-        os.replace(tmp, path)
-        fsync_dir(path.parent if str(path.parent) else Path("."))
-    except OSError as exc:
-        _unlink(tmp)
-        raise InputError(str(path), f"cannot write output: {exc.strerror or exc}") from None
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _unlink(p: str | Path) -> None:
-    try:
-        os.unlink(p)
-    except FileNotFoundError:
-        pass
 
 
 class FileWriter:

@@ -108,7 +108,7 @@ def plan_input(index: int, path: str, opts: WorkOptions, *, chunk_bytes: int = C
             if path == "-":
                 yield Task(index, name, "text", data=stdin if stdin is not None else io.read_bytes("-"))
             else:
-                _check_readable(path)
+                io.check_readable(path)
                 if os.path.getsize(path) > TEXT_SPLIT_BYTES:
                     yield from _plan_text_blocks(index, path, name, TEXT_CHUNK_BYTES, shard_bytes)
                 else:
@@ -117,18 +117,6 @@ def plan_input(index: int, path: str, opts: WorkOptions, *, chunk_bytes: int = C
             yield from _plan_jsonl(index, path, name, chunk_bytes, shard_bytes, stdin)
     except InputError as exc:
         yield Task(index, name, "error", error=str(exc))
-
-
-def _check_readable(path: str) -> None:
-    try:
-        with open(path, "rb"):
-            pass
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except IsADirectoryError:
-        raise InputError(path, "is a directory", hint="pass files, or a directory with --glob") from None
-    except PermissionError:
-        raise InputError(path, "permission denied") from None
 
 
 def _plan_jsonl(index: int, path: str, name: str, chunk_bytes: int, shard_bytes: int | None,
@@ -147,7 +135,7 @@ def _plan_jsonl(index: int, path: str, name: str, chunk_bytes: int, shard_bytes:
         size = len(data)
         f = None
     else:
-        _check_readable(path)
+        io.check_readable(path)
         size = os.path.getsize(path)
         data = None
         f = open(path, "rb")
@@ -291,7 +279,7 @@ def _plan_parquet(index: int, path: str, name: str, shard_bytes: int | None) -> 
     if path == "-":
         raise InputError(name, "Parquet cannot be read from standard input")
     pq = _pyarrow_parquet(name)
-    _check_readable(path)
+    io.check_readable(path)
     try:
         meta = pq.ParquetFile(path).metadata
     except Exception as exc:  # pyarrow raises several types for a broken file

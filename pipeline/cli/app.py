@@ -9,7 +9,7 @@ from typing import List, Optional
 
 import typer
 
-from mtclean.pipeline.errors import EXIT_USAGE, MtcleanError
+from mtclean.pipeline.errors import MtcleanError
 
 app = typer.Typer(
     name="mtclean",
