@@ -234,18 +234,24 @@ def _lang_table(value: Any, key: str, file: str, line: int, eid: str, default_la
     return dict(value)
 
 
-def _entry(item: Any, file: str, line: int, default_lang: str) -> Entry:
+def _checked_id(item: Any, file: str, line: int, what: str, keys: Iterable[str], example: str) -> str:
+    """The id of an [[entry]] or [[phrase]] table, after checking its shape and keys."""
     if not isinstance(item, dict):
-        raise GlossaryError(file, "[[entry]] must be a table", line=line)
-    eid = item.get("id")
-    if not isinstance(eid, str) or not eid:
-        raise GlossaryError(file, "entry has no id", line=line, hint='add id = "person.first-last"')
-    if not ID_RE.match(eid):
-        raise GlossaryError(file, "id may use only a-z, 0-9, '.', '_' and '-'", line=line, entry=eid)
-    bad = sorted(set(item) - ENTRY_KEYS)
+        raise GlossaryError(file, f"[[{what}]] must be a table", line=line)
+    iid = item.get("id")
+    if not isinstance(iid, str) or not iid:
+        raise GlossaryError(file, f"{what} has no id", line=line, hint=f'add id = "{example}"')
+    if not ID_RE.match(iid):
+        raise GlossaryError(file, "id may use only a-z, 0-9, '.', '_' and '-'", line=line, entry=iid)
+    bad = sorted(set(item) - set(keys))
     if bad:
-        raise GlossaryError(file, f"unknown key(s) {', '.join(bad)}", line=line, entry=eid,
-                            hint=f"valid: {', '.join(sorted(ENTRY_KEYS))}")
+        raise GlossaryError(file, f"unknown key(s) {', '.join(bad)}", line=line, entry=iid,
+                            hint=f"valid: {', '.join(sorted(keys))}")
+    return iid
+
+
+def _entry(item: Any, file: str, line: int, default_lang: str) -> Entry:
+    eid = _checked_id(item, file, line, "entry", ENTRY_KEYS, "person.first-last")
     kind = item.get("kind", "term")
     if kind not in KINDS:
         raise GlossaryError(file, f"kind {kind!r} is not one of {', '.join(KINDS)}", line=line, entry=eid)
@@ -275,17 +281,7 @@ def _entry(item: Any, file: str, line: int, default_lang: str) -> Entry:
 
 
 def _phrase(item: Any, file: str, line: int) -> Phrase:
-    if not isinstance(item, dict):
-        raise GlossaryError(file, "[[phrase]] must be a table", line=line)
-    pid = item.get("id")
-    if not isinstance(pid, str) or not pid:
-        raise GlossaryError(file, "phrase has no id", line=line, hint='add id = "phrase.el.some-words"')
-    if not ID_RE.match(pid):
-        raise GlossaryError(file, "id may use only a-z, 0-9, '.', '_' and '-'", line=line, entry=pid)
-    bad = sorted(set(item) - PHRASE_KEYS)
-    if bad:
-        raise GlossaryError(file, f"unknown key(s) {', '.join(bad)}", line=line, entry=pid,
-                            hint=f"valid: {', '.join(sorted(PHRASE_KEYS))}")
+    pid = _checked_id(item, file, line, "phrase", PHRASE_KEYS, "phrase.el.some-words")
     for key in ("source_lang", "source"):
         if not isinstance(item.get(key), str) or not item[key].strip():
             raise GlossaryError(file, f"phrase needs a non-empty {key}", line=line, entry=pid)
