@@ -90,14 +90,24 @@ def load_config(
     for name in [*stages, *options]:
         if name not in known:
             registry.entry_point(name)  # raises with the list of names
+    lang = lang or pipe.get("lang")
+    if lang is not None:
+        _check_lang(lang)
     cfg = PipelineConfig(
         stages=stages,
         stage_options=options,
-        lang=lang or pipe.get("lang"),
+        lang=lang,
         verify=bool(pipe.get("verify", False)) if verify is None else verify,
     )
     cfg.build()  # validates every stage's options now, before any input is read
     return cfg
+
+
+def _check_lang(lang: str) -> None:
+    import langcodes
+
+    if not isinstance(lang, str) or not langcodes.tag_is_valid(lang):
+        raise ConfigError(f"unknown language code {lang!r}", hint="use a BCP 47 / ISO 639 code such as en, el, pt-BR")
 
 
 def _split(values: Sequence[str]) -> list[str]:

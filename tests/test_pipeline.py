@@ -116,3 +116,9 @@ def test_spans_follow_later_edits():
     rec = _Sneaky().record(doc, [Edit(2, 4, "..", ".", "p.d", "r")])
     doc.apply(rec)
     assert doc.spans[0].start == 5 and doc.text[5:6] == "ζ"
+
+
+@pytest.mark.parametrize("lang", ["xx", "english", "gr"])
+def test_unknown_language_code_is_a_config_error(lang):
+    with pytest.raises(ConfigError, match="unknown language code"):
+        load_config(lang=lang)
