@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 from mtclean.pipeline.edits import Edit, apply_edits, invert_edits, map_offset
@@ -112,6 +112,15 @@ class Document:
             from mtclean.pipeline.errors import StageError
 
             raise StageError(f"stage {record.stage} changed text it did not record in its edits")
+        protected = [s for s in self.spans if s.kind == "protected"]
+        if protected and record.edits:
+            # Code (Markdown code blocks and spans) is never rewritten: edits that
+            # touch it are left out, and the record says how many.
+            kept = tuple(e for e in record.edits if not any(_touches(e, s) for s in protected))
+            if len(kept) != len(record.edits):
+                note = f"{len(record.edits) - len(kept)} edit(s) inside code left out"
+                record = replace(record, edits=kept, notes=(*record.notes, note))
+                new_text = apply_edits(self.text, kept)
         if record.edits:
             self.spans = [s2 for s2 in (_shift(s, record.edits, new_text) for s in self.spans) if s2]
         self.text = new_text
@@ -138,6 +147,12 @@ class Document:
     @property
     def edit_count(self) -> int:
         return sum(len(r.edits) for r in self.history)
+
+
+def _touches(e: Edit, span: Span) -> bool:
+    if e.start == e.end:  # an insertion touches code only strictly inside it
+        return span.start < e.start < span.end
+    return e.start < span.end and span.start < e.end
 
 
 def _shift(span: Span, edits, new_text: str) -> Span | None:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
 from typing import Iterator
 
-from mtclean.pipeline import io, language
+from mtclean.pipeline import io, markdown, language
 from mtclean.pipeline.document import Document
 from mtclean.pipeline.errors import InputError, MtcleanError
 from mtclean.pipeline.report import document_entry
@@ -423,6 +423,8 @@ def _prepare_text(task: Task, opts: WorkOptions, result: TaskResult) -> Prepared
     doc_id = task.source if whole else f"{task.source}#{task.seq + 1}"  # blocks of a large file
     doc = Document(text=text, id=doc_id, meta={"source": task.source, "block": task.seq + 1} if not whole
                    else {"source": task.source})
+    if markdown.is_markdown(task.source):
+        doc.spans.extend(markdown.protected_spans(text))
     return Prepared(result, [doc], [], extra=(data, text, fmt))
 
 

@@ -71,7 +71,10 @@ def explain(
                             console.print(inline_diff(base, e, suggestion=kind != "edit"))
             for span in entry.get("spans", []) if not stage and not rule else []:
                 head()
-                _out(console, f"  fragment [{span['lang']}] @{span['start']}: {span['text']!r} ({span['method']})")
+                if span.get("kind", "fragment") == "fragment":
+                    _out(console, f"  fragment [{span['lang']}] @{span['start']}: {span['text']!r} ({span['method']})")
+                else:
+                    _out(console, f"  code @{span['start']}-{span['end']}: left as it is ({span['method']})")
 
 
 def _out(console, text: str, style: str | None = None) -> None:

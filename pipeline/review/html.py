@@ -93,7 +93,7 @@ def doc_data(di: int, entry: dict[str, Any], finder: TextFinder | None) -> dict[
                          "entry": s.evidence.get("entry") if isinstance(s.evidence, dict) else None})
     notes = [f"{rec.stage_name}: {n}" for rec in recs for n in rec.notes]
     spans = [[s["start"], s["end"], s.get("lang", "?"), s.get("method", ""), s.get("confidence", 1.0),
-              None if text is not None else s.get("text", "")] for s in entry.get("spans", [])]
+              None if text is not None else s.get("text", "")] for s in entry.get("spans", []) if s.get("kind", "fragment") == "fragment"]
     if text is not None:
         _to_utf16(text, edits, sugs, spans)
     return {"i": di, "id": str(entry.get("id") or ""), "source": entry.get("source"), "output": entry.get("output"),

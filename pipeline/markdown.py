@@ -1,0 +1,63 @@
+"""Code in Markdown: regions no cleanup stage may rewrite.
+
+`echo "done.."` inside a fenced block is a command, not a doubled period.
+Block structure (fenced and indented code, raw HTML blocks) comes from
+markdown-it-py's CommonMark parser; inline code spans are the backtick runs
+CommonMark defines (an opening run closed by a run of the same length).
+
+>>> text = "Say `wait..` twice.\\n\\n```\\necho done..\\n```\\n"
+>>> [text[s:e] for s, e in code_regions(text)]
+['`wait..`', '```\\necho done..\\n```\\n']
+"""
+
+from __future__ import annotations
+
+import bisect
+
+import regex
+
+from mtclean.pipeline.document import Span
+
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
+_BLOCKS = {"fence", "code_block", "html_block"}
+_INLINE_CODE = regex.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", regex.DOTALL)
+
+
+def is_markdown(name: str) -> bool:
+    return name.lower().endswith(MARKDOWN_SUFFIXES)
+
+
+def code_regions(text: str) -> list[tuple[int, int]]:
+    """Sorted, disjoint ``(start, end)`` character ranges of code in Markdown *text*."""
+    if "`" not in text and "~~~" not in text and "    " not in text and "\t" not in text and "<" not in text:
+        return []
+    from markdown_it import MarkdownIt
+
+    line_starts = [0]
+    for i, ch in enumerate(text):
+        if ch == "\n":
+            line_starts.append(i + 1)
+    line_starts.append(len(text))
+
+    def offset(line: int) -> int:
+        return line_starts[min(line, len(line_starts) - 1)]
+
+    blocks: list[tuple[int, int]] = []
+    for tok in MarkdownIt("commonmark").parse(text):
+        if tok.type in _BLOCKS and tok.map:
+            blocks.append((offset(tok.map[0]), offset(tok.map[1])))
+    starts = [s for s, _ in blocks]
+    inline = []
+    for m in _INLINE_CODE.finditer(text):
+        i = bisect.bisect_right(starts, m.start()) - 1
+        if i >= 0 and m.start() < blocks[i][1]:
+            continue  # backticks inside a code block are part of that block
+        if "\n\n" in m.group(2):
+            continue  # a code span never crosses a paragraph break
+        inline.append(m.span())
+    return sorted(blocks + inline)
+
+
+def protected_spans(text: str) -> list[Span]:
+    """The code regions of *text* as protected spans for a :class:`Document`."""
+    return [Span(s, e, text[s:e], "", 1.0, "markdown", kind="protected") for s, e in code_regions(text)]
