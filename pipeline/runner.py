@@ -18,6 +18,9 @@ from mtclean.pipeline.edits import apply_edits, invert_edits
 from mtclean.pipeline.errors import StageError
 
 
+LANGUAGE = "(language detection)"  # its time in the per-stage summary
+
+
 @dataclass
 class Stats:
     """What a run did, per stage: documents, edits by rule, spans, seconds."""
@@ -86,9 +89,13 @@ class Pipeline:
         if not self._ready:
             self.setup()
         docs = list(docs)
-        for d in docs:
-            if d.lang is None:
-                d.lang = self.lang or language.detect(d.text, default="en")
+        if any(d.lang is None for d in docs):
+            t0 = time.perf_counter()
+            for d in docs:
+                if d.lang is None:
+                    d.lang = self.lang or language.detect(d.text, default="en")
+            if self.lang is None:  # detection has a cost worth showing in the summary
+                self.stats.seconds[LANGUAGE] += time.perf_counter() - t0
         for stage in self.stages:
             before = [d.text for d in docs] if self.verify else None
             t0 = time.perf_counter()

@@ -21,12 +21,11 @@ import json
 import os
 import re
 import sys
-import time
 from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
 from typing import Iterator
 
-from mtclean.pipeline import io, markdown, language
+from mtclean.pipeline import io, markdown
 from mtclean.pipeline.document import Document
 from mtclean.pipeline.errors import InputError, MtcleanError
 from mtclean.pipeline.report import document_entry
@@ -38,7 +37,6 @@ TEXT_SPLIT_BYTES = 16 << 20  # a text file larger than this is cleaned in blocks
 TEXT_CHUNK_BYTES = 1 << 20  # ...of about this many bytes, each one document
 PARAGRAPH_END = re.compile(rb"\n\r?\n")  # a text block is cut right after a blank line
 DOC_BATCH = 64  # documents per Pipeline.run_batch call inside a task
-LANGUAGE = "(language detection)"  # its time in the per-stage summary
 
 
 @dataclass(frozen=True)
@@ -353,13 +351,6 @@ def run_stages(prep: Prepared, pipeline: Pipeline, *, count_documents: bool = Tr
     if prep.docs:
         saved, pipeline.stats = pipeline.stats, Stats()
         try:
-            if pipeline.lang is None and any(d.lang is None for d in prep.docs):
-                # What Pipeline.run_batch would do, done here so the summary shows its cost.
-                t0 = time.perf_counter()
-                for d in prep.docs:
-                    if d.lang is None:
-                        d.lang = language.detect(d.text, default="en")
-                pipeline.stats.seconds[LANGUAGE] += time.perf_counter() - t0
             out: list[Document] = []
             for i in range(0, len(prep.docs), DOC_BATCH):
                 out.extend(pipeline.run_batch(prep.docs[i: i + DOC_BATCH]))
