@@ -148,28 +148,41 @@ def host_group(lang: str | None, text: str) -> ScriptGroup:
 
 # -- things that are never fragments ------------------------------------------------
 
-_PROTECTED = regex.compile(
-    r"""
-      (?:https?|ftp)://\S+                                  # URLs
-    | \bwww\.\S+
-    | \b[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.(?:com|org|net|gov|edu|info|io|eu|uk|de|fr|ru|gr|ua|рф|укр)\b(?:/\S*)?
-    | [\w.+-]+@[\w-]+(?:\.[\w-]+)+                          # e-mail addresses
-    | (?<![\w&])[#@][\p{L}\p{M}\p{N}_]+                     # hashtags, mentions
-    | ```.*?```                                              # code blocks and inline code
-    | `[^`\n]+`
-    | \b[\p{L}\p{N}]+(?:_[\p{L}\p{N}]+)+\b                  # snake_case identifiers
-    | \b[\p{L}\p{N}_.]+\(\)                                 # calls: foo()
-    | \b(?=[\p{Latin}\p{Greek}\p{Cyrillic}\p{N}-]*\p{N})(?=[\p{Latin}\p{Greek}\p{Cyrillic}\p{N}-]*\p{L})
-         [\p{Latin}\p{Greek}\p{Cyrillic}\p{N}]+(?:-[\p{Latin}\p{Greek}\p{Cyrillic}\p{N}]+)*\b  # product codes: Су-35, XR500
-    | \d+(?:[.,]\d+)*\s?(?:[\p{Latin}µμΩ°%]{1,3}(?:/[\p{Latin}µμ]{1,3})?)(?![\p{L}\p{M}])  # measures: 5 µm, 3 mΩ
-    """,
-    regex.VERBOSE | regex.DOTALL,
+# Each alternative with the substrings one of which it needs to match at all (None: no cheap test).
+_PROTECTED_PARTS: tuple[tuple[tuple[str, ...] | None, str], ...] = (
+    (("://",), r"(?:https?|ftp)://\S+"),  # URLs
+    (("www.",), r"\bwww\.\S+"),
+    (None, r"\b[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.(?:com|org|net|gov|edu|info|io|eu|uk|de|fr|ru|gr|ua|рф|укр)\b(?:/\S*)?"),
+    (("@",), r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),  # e-mail addresses
+    (("#", "@"), r"(?<![\w&])[\#@][\p{L}\p{M}\p{N}_]+"),  # hashtags, mentions
+    (("```",), r"```.*?```"),  # code blocks and inline code
+    (("`",), r"`[^`\n]+`"),
+    (("_",), r"\b[\p{L}\p{N}]+(?:_[\p{L}\p{N}]+)+\b"),  # snake_case identifiers
+    (("()",), r"\b[\p{L}\p{N}_.]+\(\)"),  # calls: foo()
+    (None, r"\b(?=[\p{Latin}\p{Greek}\p{Cyrillic}\p{N}-]*\p{N})(?=[\p{Latin}\p{Greek}\p{Cyrillic}\p{N}-]*\p{L})"
+           r"[\p{Latin}\p{Greek}\p{Cyrillic}\p{N}]+(?:-[\p{Latin}\p{Greek}\p{Cyrillic}\p{N}]+)*\b"),  # product codes: Су-35, XR500
+    (None, r"\d+(?:[.,]\d+)*\s?(?:[\p{Latin}µμΩ°%]{1,3}(?:/[\p{Latin}µμ]{1,3})?)(?![\p{L}\p{M}])"),  # measures: 5 µm, 3 mΩ
 )
+
+
+@lru_cache(maxsize=None)
+def _protected_pattern(present: tuple[bool, ...]) -> regex.Pattern:
+    """The alternation of the parts flagged in *present* (at most 2**7 patterns, compiled on first use)."""
+    return regex.compile("|".join(part for (_, part), keep in zip(_PROTECTED_PARTS, present) if keep) or r"(?!)",
+                         regex.DOTALL)
+
+
+_PROTECTED = _protected_pattern((True,) * len(_PROTECTED_PARTS))
 
 
 def protected_ranges(text: str) -> list[tuple[int, int]]:
     """Character ranges that hold URLs, e-mail addresses, hashtags, code, product codes or measures."""
-    return [m.span() for m in _PROTECTED.finditer(text)]
+    # The scan tries every alternative at every position; an alternative whose required
+    # characters (@, #, `, _, ...) are nowhere in the text can never match, and leaving it
+    # out changes no match (the alternation is leftmost-first, alternatives are independent)
+    # while making the scan of plain prose markedly cheaper.
+    present = tuple(need is None or any(x in text for x in need) for need, _ in _PROTECTED_PARTS)
+    return [m.span() for m in _protected_pattern(present).finditer(text)]
 
 
 class _Lazy:
@@ -475,13 +488,14 @@ def find_language_fragments(
     host = host_group(lang, text)
     word_re = _word_pattern(host.scripts)
     lazy = lazy or _Lazy(text, names)
-    # The hot loop on clean text: one findall and a set look-up per word.
+    # The hot path on clean text: one findall, then set operations; the per-word
+    # scores are only computed where foreign evidence could add up to a region.
     words = word_re.findall(text)
     if len(words) < config.min_words:
         return []
-    lows = word_re.findall(text.lower().translate(_APOSTROPHES))
-    if len(lows) != len(words):
-        lows = [w.lower().translate(_APOSTROPHES) for w in words]
+    lows = _lower_words(text, words, word_re)
+    if not _may_be_suspicious(words, lows, common, shared, plain, config):
+        return []
     scores = [-1.0 if low in plain else _word_score(w, common, shared) for w, low in zip(words, lows)]
     regions = _suspicious_regions(scores, config)
     if not regions:
@@ -489,7 +503,7 @@ def find_language_fragments(
     tokens = [m.span() for m in word_re.finditer(text)]
     # Names and protected stretches give no evidence: zero them before looking closer.
     blocked = _union([*lazy.protected, *lazy.name_ranges])
-    skip = {i for i, (s, e) in enumerate(tokens) if blocked and _overlaps(blocked, s, e)}
+    skip = _covered(tokens, blocked)
     for i in skip:
         scores[i] = 0.0
     spans: list[Span] = []
@@ -501,6 +515,85 @@ def find_language_fragments(
             done_until = s_end
             spans.extend(_judge_sentence(text, tokens, scores, skip, s_start, s_end, lang, config))
     return _merge_adjacent(text, spans)
+
+
+_NON_ASCII = regex.compile(r"[^\x00-\x7f]+")
+
+
+def _lower_words(text: str, words: list[str], word_re: regex.Pattern) -> list[str]:
+    """The lower-cased words of *text* (apostrophes unified), one per item of *words*.
+
+    In general the words are found again in the lower-cased text (lower-casing
+    may change lengths: İ -> i̇, or depend on context: final sigma). When the only
+    characters lower() changes are ASCII letters, lower-casing each word gives the
+    same list for a fraction of the cost (no second regex pass over the text).
+    """
+    if words and (text.isascii() or all(c.lower() == c for c in set("".join(_NON_ASCII.findall(text))))):
+        # Words hold no line break: lower-case (and unify) them all in one string, at C speed.
+        joined = "\n".join(words).lower()
+        if "’" in joined or "ʼ" in joined:  # str.translate is slow: only when there is something to unify
+            joined = joined.translate(_APOSTROPHES)
+        return joined.split("\n")
+    low_text = text.lower()
+    if "’" in low_text or "ʼ" in low_text:
+        low_text = low_text.translate(_APOSTROPHES)
+    lows = word_re.findall(low_text)
+    if len(lows) != len(words):
+        lows = [w.lower().translate(_APOSTROPHES) for w in words]
+    return lows
+
+
+def _may_be_suspicious(words: list[str], lows: list[str], common: frozenset[str], shared: frozenset[str],
+                       plain: frozenset[str], config: FragmentsConfig) -> bool:
+    """Whether :func:`_suspicious_regions` finds a region, decided without scoring every word.
+
+    Most clean documents have none. Words of the plain list score -1, so a set
+    difference over the distinct words leaves the few that can score above zero;
+    only their occurrences are scored. A region needs positive scores summing to
+    ``suspicion`` in the whole text, and a window holding three positive words
+    whose total reaches ``suspicion``: only windows around such triples are
+    summed. Scores are multiples of 0.5, so these sums equal the running sums of
+    :func:`_suspicious_regions` exactly.
+    """
+    maybe = set(lows).difference(plain)  # words more frequent elsewhere (shared) or not common at all
+    if not maybe:
+        return False
+    # A capitalized word outside the shared list scores 0 or -1: no need to score it.
+    idx = [i for i, low in enumerate(lows) if low in maybe and (low in shared or not words[i][0].isupper())]
+    positive = [(i, sc) for i in idx if (sc := _word_score(words[i], common, shared)) > 0]
+    if sum(sc for _, sc in positive) < config.suspicion:
+        return False
+    w, n = config.window, len(lows)
+
+    def score(j: int) -> float:
+        return -1.0 if lows[j] in plain else _word_score(words[j], common, shared)
+
+    tried: set[int] = set()
+    for k in range(len(positive) - 2):
+        first, third = positive[k][0], positive[k + 2][0]
+        if third - first >= w:
+            continue
+        # The windows [i, i + w) that hold both, as _suspicious_regions slides them.
+        for i in range(max(0, third - w + 1), min(first, max(0, n - w)) + 1):
+            if i not in tried:
+                tried.add(i)
+                if sum(score(j) for j in range(i, min(n, i + w))) >= config.suspicion:
+                    return True
+    return False
+
+
+def _covered(tokens: list[tuple[int, int]], ranges: list[tuple[int, int]]) -> set[int]:
+    """Indices of the *tokens* (sorted, disjoint) that overlap one of *ranges*: per range, two
+    bisections find the tokens it touches, instead of one :func:`_overlaps` call per token."""
+    if not ranges:
+        return set()
+    starts = [s for s, _ in tokens]
+    ends = [e for _, e in tokens]
+    out: set[int] = set()
+    for a, b in ranges:
+        # overlap: token end > a and token start < b
+        out.update(range(bisect.bisect_right(ends, a), bisect.bisect_left(starts, b)))
+    return out
 
 
 def _suspicious_regions(scores: list[float], config: FragmentsConfig) -> list[tuple[int, int]]:

@@ -270,6 +270,12 @@ class Matcher:
             w.lower() for e in self.entries if e.kind in ("person", "place")
             for form in e.forms() for w in _WORD.findall(form) if w[:1].islower()) | _title_ends()
         self._mention_cache: dict[tuple[int, str], str] = {}
+        # The particles as whole words of a letters-only text (see _tokens): " von " and the like.
+        self.particle_automaton = ahocorasick.Automaton()
+        for w in self.particles:
+            self.particle_automaton.add_word(f" {w} ", len(w))
+        if self.particles:
+            self.particle_automaton.make_automaton()
 
     def _depth(self, n: int) -> int:
         return min(self.max_distance, 2) if n >= 6 else (1 if n >= 3 else 0)
@@ -358,14 +364,27 @@ def _merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-# Spaces and line breaks are left to str.replace: matching every one of them
-# would make the substitution three times slower.
+# The non-word characters of _bounded, as a regex (the reference definition; _bounded
+# below computes the same substitution without scanning the text with it).
 _NONWORD = regex.compile(r"[^\p{L}\p{M}\p{N}_ \n\r\t]")
+
+
+# The same in two cheap steps. ASCII characters go through a byte table on the UTF-8
+# encoding (bytes.translate is many times faster than a regex substitution, and it
+# leaves the bytes of other characters alone): in ASCII the word characters are exactly
+# letters, digits and "_", and every other one (line breaks and tabs included) becomes a
+# space. Then only the rare non-ASCII non-word characters (“ ” — ’) are left for the regex.
+_ASCII_BOUNDED = bytes(c if c >= 0x80 or chr(c).isalnum() or chr(c) == "_" else 0x20 for c in range(256))
+_NONWORD_NON_ASCII = regex.compile(r"[^\x00-\x7f\p{L}\p{M}\p{N}]")
 
 
 def _bounded(folded: str) -> str:
     """*folded* with every non-word character as a space, padded with one space each side (same offsets + 1)."""
-    return " " + _NONWORD.sub(" ", folded).replace("\n", " ").replace("\r", " ").replace("\t", " ") + " "
+    # surrogatepass: a lone surrogate (possible in JSON input) round-trips unchanged.
+    out = folded.encode("utf-8", "surrogatepass").translate(_ASCII_BOUNDED).decode("utf-8", "surrogatepass")
+    if not folded.isascii():
+        out = _NONWORD_NON_ASCII.sub(" ", out)
+    return " " + out + " "
 
 
 def _protected_spans(text: str) -> list[tuple[int, int]]:
@@ -600,11 +619,54 @@ class Fix:
     span: tuple[int, int] = (0, 0)  # the whole name as found (for `mtclean glossary suggest`)
 
 
+# A word (as _WORD finds it) that does not begin with a lower-case letter: every word
+# whose first letter is upper-case, plus a few others (Lo, Lm, a leading mark) that
+# _tokens filters out again.
+_NOT_LOWER_WORD = regex.compile(r"(?<![\p{L}\p{M}])[[\p{L}\p{M}]--\p{Ll}][\p{L}\p{M}]*+", regex.V1)
+# For the letters-only text of _tokens: ASCII non-letters by a byte table, the others by regex.
+_ASCII_LETTERS = bytes(c if c >= 0x80 or chr(c).isalpha() else 0x20 for c in range(256))
+_NONLETTER_NON_ASCII = regex.compile(r"[^\x00-\x7f\p{L}\p{M}]")
+
+
+_ASCII_NON_LETTERS = frozenset(chr(c) for c in range(128) if not chr(c).isalpha())
+
+
+def _is_letter_boundary(ch: str) -> bool:
+    """Whether *ch* ends a _WORD word (it is no letter or mark)."""
+    return ch in _ASCII_NON_LETTERS or (not ch.isascii() and not _WORD.match(ch))
+
+
 def _tokens(text: str, matcher: Matcher) -> list[Token]:
-    """The words of *text* that can be part of a name (see ``Matcher.particles``)."""
+    """The words of *text* that can be part of a name (see ``Matcher.particles``):
+    every word (``_WORD``) that is capitalized or a particle, in text order.
+
+    Most words of a text are neither, and making a match object for each of them
+    was most of the stage's time. Instead the capitalized words come from a regex
+    that only stops at words not starting with a lower-case letter, and the
+    lower-case particles from an Aho-Corasick scan of the text with every character
+    that is no letter or mark turned into a space (so a key " von " only meets whole
+    words); each hit is checked against the text itself.
+    """
     particles = matcher.particles
-    return [Token(m.start(), m.end(), w, w.lower()) for m in _WORD.finditer(text)
-            if (w := m.group())[0].isupper() or w in particles]
+    found = [(m.start(), m.end(), w) for m in _NOT_LOWER_WORD.finditer(text)
+             if (w := m.group())[0].isupper() or w in particles]
+    if particles:
+        starts = {s for s, _, _ in found}
+        folded = fold(text)
+        letters = folded.encode("utf-8", "surrogatepass").translate(_ASCII_LETTERS).decode("utf-8", "surrogatepass")
+        if not folded.isascii():
+            letters = _NONLETTER_NON_ASCII.sub(" ", letters)
+        n = len(text)
+        # A key " w " ends at index `end` of " " + letters + " ": the word is text[end - len(w) - 1 : end - 1].
+        for end, length in matcher.particle_automaton.iter(" " + letters + " "):
+            start, stop = end - length - 1, end - 1
+            w = text[start:stop]
+            if (w in particles and start not in starts
+                    and (start == 0 or text[start - 1] in _ASCII_NON_LETTERS or _is_letter_boundary(text[start - 1]))
+                    and (stop == n or text[stop] in _ASCII_NON_LETTERS or _is_letter_boundary(text[stop]))):
+                found.append((start, stop, w))
+        found.sort()
+    return [Token(s, e, w, w.lower()) for s, e, w in found]
 
 
 def _has_context(matcher: Matcher, entry: int, text: str, t: Token, width: int = 400) -> bool:
@@ -664,14 +726,19 @@ def near_miss_fixes(text: str, matcher: Matcher, config: NamesConfig, lang: str 
         if j in used:
             continue
         t = toks[j]
+        # Most capitalized words are near no glossary name: the cached look-up comes first, and the
+        # set look-ups before the adjacency tests (same decisions, fewer calls).
+        if level[j] == 2 and not ((j > 0 and toks[j - 1].folded in known)
+                                  or (j + 1 < len(toks) and toks[j + 1].folded in known)):
+            continue
+        near = matcher.near(t.folded)
+        if not near:
+            continue
         prev_ok = j > 0 and _adjacent(text, toks[j - 1], t)
         next_ok = j + 1 < len(toks) and _adjacent(text, t, toks[j + 1])
         if level[j] == 2 and not ((prev_ok and toks[j - 1].folded in known)
                                   or (next_ok and toks[j + 1].folded in known)):
             continue  # a common word is only ever suggested, and only next to the rest of a known name
-        near = matcher.near(t.folded)
-        if not near:
-            continue
         best: Fix | None = None
         # (a) the rest of a full name is there
         for target, d, ds in near:
