@@ -695,18 +695,21 @@ def near_miss_fixes(text: str, matcher: Matcher, config: NamesConfig, lang: str 
     """Near-misses of glossary names in *text*, each with what supports it."""
     common = _common_words(lang or "en")
     toks = _tokens(text, matcher) if toks is None else toks
-    taken_starts = [s for s, _ in taken]
     known = matcher.known
     title_ends = _title_ends()
     min_length = config.min_length
     # 0: leave alone (short, lower-case, a glossary word, or inside a glossary match);
     # 1: may be corrected; 2: a common word, may only be suggested.
     level = [0] * len(toks)
+    ti, n_taken = 0, len(taken)  # tokens and taken spans are both sorted: one sweep, no bisect
     for k, t in enumerate(toks):
         if len(t.folded) >= min_length and t.text[0].isupper() and t.folded not in known and (
                 t.text[1:].islower() or (t.text.isupper() and len(t.text) >= 6)) and not (
-                t.start > 1 and text[t.start - 1] in "'’" and text[t.start - 2].isalpha()) and not (
-                taken and _inside(taken, taken_starts, t.start, t.end)):
+                t.start > 1 and text[t.start - 1] in "'’" and text[t.start - 2].isalpha()):
+            while ti < n_taken and taken[ti][1] <= t.start:
+                ti += 1
+            if ti < n_taken and taken[ti][0] < t.end:
+                continue  # inside a glossary match, a URL or an address
             level[k] = 2 if t.folded in common else 1
 
     def fits(k: int, f: str) -> int | None:
