@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given, strategies as st
 
 from mtclean.pipeline.edits import (
-    Edit, EditError, apply_edits, check_edits, compose, diff_edits, invert_edits, map_offset, run_passes,
+    Edit, EditError, apply_edits, check_edits, compose, diff_edits, invert_edits, map_offset, regex_edits,
+    run_passes,
 )
 
 
@@ -139,3 +140,14 @@ def test_run_passes_composes(text):
     assert out == spaces.sub(" ", dots.sub(".", text))
     assert apply_edits(text, edits) == out
     assert apply_edits(out, invert_edits(edits)) == text
+
+
+def test_regex_edits_one_edit_per_changing_match():
+    import regex
+
+    text = "Done.. and done... and [...]"
+    pattern = regex.compile(r"(?<=\w)\.{2,3}(?!\.)")
+    edits = regex_edits(text, pattern, lambda m: "." if m.group() == ".." else None,
+                        rule="punct.double_period", reason="doubled period")
+    assert [(e.start, e.before, e.after) for e in edits] == [(4, "..", ".")]
+    assert apply_edits(text, edits) == "Done. and done... and [...]"

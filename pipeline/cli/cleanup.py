@@ -9,7 +9,7 @@ from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from dataclasses import replace as dc_replace
 from pathlib import Path
-from typing import IO, Iterable, Iterator
+from typing import IO, Iterator
 
 from mtclean.pipeline import io
 from mtclean.pipeline import work as _work
@@ -421,7 +421,3 @@ def summarize(stats, err: IO[str]) -> None:
         extra = f", {stats.spans[stage]} fragment(s)" if stats.spans.get(stage) else ""
         extra += f", {stats.suggestions[stage]} suggestion(s)" if stats.suggestions.get(stage) else ""
         print(f"mtclean: {stage}: {rules}{extra} [{seconds:.2f}s]", file=err)
-
-
-def iter_paths(paths: Iterable[str]) -> list[str]:
-    return list(paths) or ["-"]
