@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
+from mtclean.pipeline.cli.common import APP_SETTINGS, reporting_errors
 from mtclean.pipeline.errors import MtcleanError
 
 app = typer.Typer(
     name="mtclean",
     help="Clean up machine-translated text: explainable, reversible edits.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    **APP_SETTINGS,
 )
 
 
@@ -27,26 +24,6 @@ def _root(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
 ) -> None:
     ctx.obj = {"debug": debug}
-
-
-def _debug() -> bool:
-    import click
-
-    ctx = click.get_current_context(silent=True)
-    root = ctx.find_root() if ctx else None
-    return bool(root and root.obj and root.obj.get("debug")) or "--debug" in sys.argv
-
-
-@contextmanager
-def reporting_errors():
-    """Turn MtcleanError into one line on stderr and exit code 2 (a traceback with --debug)."""
-    try:
-        yield
-    except MtcleanError as exc:
-        if _debug():
-            raise
-        typer.echo(f"mtclean: error: {exc}", err=True)
-        raise typer.Exit(exc.exit_code) from None
 
 
 @app.command()

@@ -25,7 +25,7 @@ def detect(
     errors: str = typer.Option("strict", "--errors", help="Invalid UTF-8: strict (skip the file) or replace."),
 ) -> None:
     """Find text left in another language (by script, then langdetect) and print the spans."""
-    from mtclean.pipeline.cli.app import reporting_errors
+    from mtclean.pipeline.cli.common import reporting_errors
 
     with reporting_errors():
         if errors not in ("strict", "replace"):

@@ -24,7 +24,7 @@ def explain(
     color: str = typer.Option("auto", "--color", help="Colored inline diffs: auto (in a terminal), always or never."),
 ) -> None:
     """Print every edit in a report readably: stage, rule, before -> after, reason, position."""
-    from mtclean.pipeline.cli.app import reporting_errors
+    from mtclean.pipeline.cli.common import reporting_errors
     from mtclean.pipeline.errors import MtcleanError
     from mtclean.pipeline.report import read_report
 

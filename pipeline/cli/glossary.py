@@ -11,40 +11,21 @@ already defines the entry.
 from __future__ import annotations
 
 import re
-import sys
 from collections import Counter, defaultdict
-from contextlib import contextmanager
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
+from mtclean.pipeline.cli.common import reporting_errors, sub_app
 from mtclean.pipeline.errors import MtcleanError
 
-app = typer.Typer(
-    name="glossary",
-    help="Edit and check the name glossaries (comments and order are kept; writes are atomic).",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+app = sub_app("glossary", "Edit and check the name glossaries (comments and order are kept; writes are atomic).")
 
 DirOpt = typer.Option(None, "--glossary-dir", "-d",
                       help="Project glossary directory (default: $MTCLEAN_GLOSSARY_DIR or ./glossaries).")
 FileOpt = typer.Option(None, "--file", "-f", help="Glossary file to edit (or to read on top of the directory).")
 ShippedOpt = typer.Option(True, "--shipped/--no-shipped", help="Load the glossaries shipped with mtclean too.")
-
-
-@contextmanager
-def _errors():
-    try:
-        yield
-    except MtcleanError as exc:
-        if "--debug" in sys.argv:
-            raise
-        typer.echo(f"mtclean: error: {exc}", err=True)
-        raise typer.Exit(exc.exit_code) from None
 
 
 def _dir(glossary_dir: Optional[Path]) -> Path:
@@ -91,7 +72,7 @@ def list_(
     glossary_dir: Optional[Path] = DirOpt, file: Optional[Path] = FileOpt, shipped: bool = ShippedOpt,
 ) -> None:
     """List entries: id, kind, canonical spelling, number of variants, file."""
-    with _errors():
+    with reporting_errors():
         g = _load(glossary_dir, file, shipped)
         for e in g.entries:
             if kind and e.kind != kind:
@@ -105,7 +86,7 @@ def show(
     glossary_dir: Optional[Path] = DirOpt, file: Optional[Path] = FileOpt, shipped: bool = ShippedOpt,
 ) -> None:
     """Show one entry (or phrase) with every field and where it is defined."""
-    with _errors():
+    with reporting_errors():
         g = _load(glossary_dir, file, shipped)
         e = g.get(entry_id)
         if e is None:
@@ -150,7 +131,7 @@ def add(
     from mtclean.pipeline.glossary import KINDS, Entry
     from mtclean.pipeline.glossary_edit import FILE_FOR_KIND, GlossaryEditError, GlossaryFile, check_new_forms, make_id
 
-    with _errors():
+    with reporting_errors():
         if kind not in KINDS:
             raise GlossaryEditError(f"kind {kind!r} is not one of {', '.join(KINDS)}")
         g = _load(glossary_dir, file, shipped, must_exist=False)
@@ -175,7 +156,7 @@ def remove(
     """Remove an entry from the file that defines it."""
     from mtclean.pipeline.glossary_edit import GlossaryFile
 
-    with _errors():
+    with reporting_errors():
         g = _load(glossary_dir, file, shipped)
         path = _target_for(entry_id, g, glossary_dir, file)
         gf = GlossaryFile(path)
@@ -192,7 +173,7 @@ def add_variant(
     glossary_dir: Optional[Path] = DirOpt, file: Optional[Path] = FileOpt, shipped: bool = ShippedOpt,
 ) -> None:
     """Add variants to an entry; refuses spellings another entry already uses."""
-    with _errors():
+    with reporting_errors():
         added = add_variants(entry_id, variants, allowed=allowed, glossary_dir=glossary_dir, file=file, shipped=shipped)
         for v in variants:
             typer.echo(f"{'added' if v in added else 'already there'}: {v}")
@@ -254,7 +235,7 @@ def suggest(
     """Find near-misses of glossary names and inconsistent spellings in a corpus, with counts and contexts."""
     from mtclean.stages.names import matcher_for, near_misses, spelling_groups
 
-    with _errors():
+    with reporting_errors():
         g = _load(glossary_dir, file, shipped)
         m = matcher_for(g)
         near: dict[tuple[str, str, str], list] = defaultdict(list)
@@ -334,7 +315,7 @@ def import_(
         FILE_FOR_KIND, GlossaryFile, entries_from_csv, merge_entries, read_csv, read_tbx,
     )
 
-    with _errors():
+    with reporting_errors():
         fmt = _format(fmt, source)
         text = Path(source).read_text(encoding="utf-8")
         entries = read_tbx(text, default_kind=kind) if fmt == "tbx" else entries_from_csv(read_csv(text), kind=kind,
@@ -358,7 +339,7 @@ def export(
     """Export entries as CSV or TBX v3."""
     from mtclean.pipeline.glossary_edit import export_csv, export_tbx, write_atomic
 
-    with _errors():
+    with reporting_errors():
         fmt = _format(fmt, output)
         g = _load(glossary_dir, file, shipped)
         text = export_tbx(g, lang=lang) if fmt == "tbx" else export_csv(g, lang=lang)

@@ -12,21 +12,11 @@ from typing import Optional
 import typer
 
 from mtclean.pipeline import models as model_store
-from mtclean.pipeline.errors import MtcleanError
+from mtclean.pipeline.cli.common import reporting_errors, sub_app
 
-app = typer.Typer(
-    name="models",
-    help="Translation model packages (Argos Translate .argosmodel files), installed from local files only.",
-    no_args_is_help=True,
-    add_completion=False,
-)
+app = sub_app("models", "Translation model packages (Argos Translate .argosmodel files), installed from local files only.")
 
 _DIR_HELP = "Models directory (default: $MTCLEAN_HOME/models or the user data directory)."
-
-
-def _fail(exc: MtcleanError) -> None:
-    typer.echo(f"mtclean: error: {exc}", err=True)
-    raise typer.Exit(exc.exit_code)
 
 
 @app.command("list")
@@ -57,10 +47,8 @@ def install(
     force: bool = typer.Option(False, "--force", help="Replace an installed package of the same name and pair."),
 ) -> None:
     """Check FILE and install it; a bad or hostile archive installs nothing."""
-    try:
+    with reporting_errors():
         package = model_store.install_package(file, models_dir, replace=force)
-    except MtcleanError as exc:
-        _fail(exc)
     typer.echo(f"installed {package.pair}  {package.name}  {package.version or '?'}  -> {package.path}")
 
 
@@ -70,8 +58,6 @@ def remove(
     models_dir: Optional[Path] = typer.Option(None, "--models-dir", help=_DIR_HELP),
 ) -> None:
     """Remove an installed package."""
-    try:
+    with reporting_errors():
         package = model_store.remove_package(name, models_dir)
-    except MtcleanError as exc:
-        _fail(exc)
     typer.echo(f"removed {package.pair}  {package.name}  {package.version or '?'}")

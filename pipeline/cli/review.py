@@ -12,13 +12,8 @@ from typing import Optional
 
 import typer
 
+from mtclean.pipeline.cli.common import reporting_errors
 from mtclean.pipeline.errors import EXIT_CHANGES
-
-
-def _errors():
-    from mtclean.pipeline.cli.app import reporting_errors
-
-    return reporting_errors()
 
 
 def review(
@@ -32,7 +27,7 @@ def review(
     """Write a self-contained HTML review page for an edit log: edits inline, filters, decisions to download."""
     from mtclean.pipeline.review.html import write_review
 
-    with _errors():
+    with reporting_errors():
         out = output or report.with_suffix(".html")
         totals = write_review(report, out, page_size=page_size, glossary_file=glossary_file,
                               glossary_dir=glossary_dir, title=title)
@@ -55,7 +50,7 @@ def apply_review(
     from mtclean.pipeline.review import decisions as dec
     from mtclean.pipeline.review.texts import TextFinder, write_results
 
-    with _errors():
+    with reporting_errors():
         data = dec.load_decisions(decisions)
         report_path = dec.find_report(data, decisions, report)
         plan = dec.plan_decisions(data, report_path, check_digest=not ignore_digest)
@@ -110,7 +105,7 @@ def revert(
     from mtclean.pipeline.review.revert import revert_entries
     from mtclean.pipeline.review.texts import TextFinder, write_results
 
-    with _errors():
+    with reporting_errors():
         finder = TextFinder(base=report.parent)
         results = revert_entries(list(read_report(report)), finder, stage=stage, to=to, doc=doc)
         for r in results:
