@@ -104,21 +104,14 @@ class ShardSummary:
     messages: list[str] = field(default_factory=list)
     stats: Stats = field(default_factory=Stats)
 
-    def add(self, r: TaskResult) -> None:
+    def add(self, r: "TaskResult | ShardSummary") -> None:
+        """Count a task's result, or a finished shard's summary (both carry the same totals)."""
         self.documents += r.documents
         self.edits += r.edits
         self.changed |= r.changed
         self.problems += r.problems
         self.messages.extend(r.messages)
         self.stats.add(r.stats)
-
-    def merge(self, other: "ShardSummary") -> None:
-        self.documents += other.documents
-        self.edits += other.edits
-        self.changed |= other.changed
-        self.problems += other.problems
-        self.messages.extend(other.messages)
-        self.stats.add(other.stats)
 
     def to_json(self) -> dict[str, Any]:
         return {"documents": self.documents, "edits": self.edits, "changed": self.changed,
@@ -201,7 +194,7 @@ class ShardStore:
         w = writer_for(kind, target)
         try:
             for k in self.shards.get(j, []):
-                total.merge(self.shard_summary(j, k))
+                total.add(self.shard_summary(j, k))
                 part = self._p(f"{j}-{k}.part")
                 if kind == "parquet":
                     import pyarrow.parquet as pq
