@@ -11,6 +11,8 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
+import regex
+
 SEED = 0
 # Enough text to be sure of a document's language; detecting on the whole of a
 # huge document costs time and says nothing more.
@@ -75,7 +77,7 @@ def common_words(lang: str) -> WordList | None:
     return WordList(words, shared, words - shared)
 
 
-_WORDS = None
+_WORDS = regex.compile(r"\p{L}+")
 # Below this many words the quick check has too little to go on.
 QUICK_MIN_WORDS = 6
 QUICK_SHARE = 0.9
@@ -88,11 +90,6 @@ def quick_language(text: str, *, max_chars: int = SAMPLE_CHARS) -> str | None:
     documents mtclean sees are plainly English, and a word-list check settles
     those in microseconds. Anything less clear-cut goes to langdetect.
     """
-    global _WORDS
-    if _WORDS is None:
-        import regex
-
-        _WORDS = regex.compile(r"\p{L}+")
     # Capitalised words are mostly names, which no word list holds: judge the rest.
     words = [w for w in _WORDS.findall(text[:max_chars]) if w[0].islower()]
     if len(words) < QUICK_MIN_WORDS:
