@@ -37,6 +37,9 @@ _MIXED_WORD = regex.compile(
 # Greek letters inside Latin words are usually science (IL2Rγ, TNFα, β-blocker),
 # so only the capitals and omicron, which no notation uses, count as look-alikes.
 _GREEK_LOOKALIKES_IN_LATIN = set("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧο")
+# The lookaheads of _MIXED_WORD scan each word twice; a text without a single
+# Cyrillic or Greek letter (most text) cannot hold a mixed word at all.
+_CYRILLIC_OR_GREEK = regex.compile(r"[\p{Cyrillic}\p{Greek}]")
 _SCRIPTS = {
     "LATIN": regex.compile(r"\p{Latin}"),
     "CYRILLIC": regex.compile(r"\p{Cyrillic}"),
@@ -196,7 +199,7 @@ def repair_homoglyphs(text: str) -> list[Edit]:
     in one script is never touched, and a letter is replaced only by its
     look-alike in the word's dominant script.
     """
-    if text.isascii():
+    if text.isascii() or not _CYRILLIC_OR_GREEK.search(text):
         return []
     edits: list[Edit] = []
     for m in _MIXED_WORD.finditer(text):
