@@ -2,7 +2,8 @@
 
 langdetect is random by design (it samples n-grams); a private factory with a
 fixed seed makes every run give the same answer without touching its global
-state. Profiles load once per process, on first use.
+state. Profiles load once per process, on first use. The detector runs
+langdetect's own algorithm with its inner loop in numpy (pipeline/detector.py).
 """
 
 from __future__ import annotations
@@ -41,9 +42,11 @@ def guesses(text: str, *, max_chars: int = SAMPLE_CHARS) -> list[Guess]:
     """Languages of *text* with probabilities, most likely first; [] when there is nothing to go on."""
     from langdetect.lang_detect_exception import LangDetectException
 
+    from mtclean.pipeline.detector import FastDetector
+
     with _lock:
         factory = _factory()
-    detector = factory.create()
+    detector = FastDetector(factory)
     detector.append(text[:max_chars])
     try:
         probs = detector.get_probabilities()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from conftest import shared_data
@@ -37,3 +39,59 @@ def test_quick_check_never_calls_other_languages_english():
             if language.quick_language(doc) == "en":
                 wrong.append((f.stem, doc[:60]))
     assert not wrong, wrong[:5]
+
+
+@functools.lru_cache(maxsize=1)
+def _stock_factory():
+    # A factory of its own: the pipeline's turns its profile rows into numpy arrays.
+    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+
+    factory = DetectorFactory()
+    factory.load_profile(PROFILES_DIRECTORY)
+    factory.seed = language.SEED
+    return factory
+
+
+def _stock_and_fast(text: str):
+    """(langdetect's own probabilities, mtclean's FastDetector's) for *text*, same profiles and seed."""
+    from langdetect.lang_detect_exception import LangDetectException
+
+    from mtclean.pipeline.detector import FastDetector
+
+    out = []
+    for make in (_stock_factory().create, lambda: FastDetector(language._factory())):
+        detector = make()
+        detector.append(text)
+        try:
+            out.append([(p.lang, p.prob) for p in detector.get_probabilities()])
+        except LangDetectException as e:
+            out.append(str(e))
+    return out
+
+
+SAMPLES = [
+    "The government said on Tuesday that the new rules would come into force next year.",
+    "Le gouvernement a annoncé mardi que les nouvelles règles entreraient en vigueur.",
+    "Die Regierung teilte am Dienstag mit, dass die neuen Regeln im nächsten Jahr gelten.",
+    "Το υπουργείο ανακοίνωσε ότι τα νέα μέτρα θα ισχύσουν από τον επόμενο μήνα.",
+    "Правительство заявило во вторник, что новые правила вступят в силу в следующем году.",
+    "de", "ok", "12345", "!!!", "Zelensky", "παγωμένα ρωσικά", "Why has President Trump given up so much?",
+    "The café opened — «très bien» — and 東京 and مرحبا were on the menu.",
+]
+
+
+@pytest.mark.parametrize("text", SAMPLES)
+def test_fast_detector_gives_langdetects_own_probabilities(text):
+    stock, fast = _stock_and_fast(text)
+    assert fast == stock  # bit for bit, not approximately
+
+
+def test_fast_detector_matches_langdetect_in_30_languages():
+    folder = shared_data("lingua-language-testdata", "sentences")
+    differ = []
+    for f in sorted(folder.glob("*.txt")):
+        for line in f.read_text(encoding="utf-8").splitlines()[:12]:
+            stock, fast = _stock_and_fast(line)
+            if stock != fast:
+                differ.append((f.stem, line[:50], stock, fast))
+    assert not differ, differ[:3]
