@@ -80,10 +80,20 @@ def common_words(lang: str) -> WordList | None:
     return WordList(words, shared, words - shared)
 
 
-_WORDS = regex.compile(r"\p{L}+")
+# Words of two letters or more, with their clitics: "aren't" and "country's" are looked up whole.
+# (Single letters, like the x of 33 x 22 cm, say little about the language.)
+_WORDS = regex.compile(r"\p{L}{2,}(?:['’]\p{L}+)*")
+_LATIN_WORD = regex.compile(r"[\p{Latin}'’]+")
+# URLs, e-mail addresses, @handles and #tags are made of English-looking tokens
+# (http, www, com) whatever the language around them.
+_NOT_PROSE = regex.compile(r"(?:https?://|www\.)\S+|\S+@\S+|[@#]\w+")
+_CLITICS = frozenset({"s", "t", "re", "ve", "ll", "d", "m"})
 # Below this many words the quick check has too little to go on.
-QUICK_MIN_WORDS = 6
+QUICK_MIN_WORDS = 5
 QUICK_SHARE = 0.9
+QUICK_OWN_SHARE = 0.6
+# A longer text may hold one rare word the list lacks ("woefully", "gerrymandered").
+QUICK_SLACK_FROM = 8
 
 
 def quick_language(text: str, *, max_chars: int = SAMPLE_CHARS) -> str | None:
@@ -92,21 +102,42 @@ def quick_language(text: str, *, max_chars: int = SAMPLE_CHARS) -> str | None:
     langdetect costs about a millisecond per document whatever its length; most
     documents mtclean sees are plainly English, and a word-list check settles
     those in microseconds. Anything less clear-cut goes to langdetect.
+
+    Measured on ../shared/data (tools/eval_quick_language.py): of 29,147
+    lingua sentences in 30 other languages it calls English only one, which is
+    English; no MLQE-PE or WMT22 source; 91% of NTREX English lines and 98% of
+    Wikinews articles are settled here.
     """
-    # Capitalised words are mostly names, which no word list holds: judge the rest.
-    words = [w for w in _WORDS.findall(text[:max_chars]) if w[0].islower()]
-    if len(words) < QUICK_MIN_WORDS:
-        return None
     lists = common_words("en")
     if lists is None:
         return None
-    own = lists.own
-    hits = sum(1 for w in words if w in lists.words)
-    owned = sum(1 for w in words if w in own)
+    n = hits = owned = 0
+    for word in _WORDS.findall(_NOT_PROSE.sub(" ", text[:max_chars])):
+        if not _LATIN_WORD.fullmatch(word):
+            n += 1  # a word in another script is evidence against English
+        elif word[0].islower():  # capitalised words are mostly names, which no word list holds
+            n += 1
+            known, own = _lookup(word, lists)
+            hits += known
+            owned += own
+    if n < QUICK_MIN_WORDS:
+        return None
+    misses = n - hits
     # Most of the words must be English, and English more than any other language.
-    if hits >= QUICK_SHARE * len(words) and owned >= 0.6 * len(words):
+    if (hits >= QUICK_SHARE * n or (misses <= 1 and n >= QUICK_SLACK_FROM)) and owned >= QUICK_OWN_SHARE * n:
         return "en"
     return None
+
+
+def _lookup(word: str, lists: WordList) -> tuple[bool, bool]:
+    """(is *word* a frequent English word, is it one that no other language uses more)."""
+    word = word.replace("’", "'")
+    if word not in lists.words:
+        head, _, tail = word.partition("'")
+        if tail not in _CLITICS or head not in lists.words:
+            return False, False
+        word = head
+    return True, word in lists.own
 
 
 def detect(text: str, *, default: str | None = None) -> str | None:

@@ -18,6 +18,11 @@ def test_detect_is_deterministic_and_seeded():
     ("Le gouvernement a annoncé mardi que les nouvelles règles entreraient en vigueur.", None),
     ("La polizia ha detto che la situazione era sotto controllo dopo la partita.", None),
     ("Too short.", None),
+    ("They aren't out to hurt you, he said.", "en"),  # clitics looked up whole
+    ("Why has President Trump given up so much?", "en"),
+    ("Vovozinha sua linda http://t.co/RVWm594Q www.example.com @someone", None),  # URLs are not words
+    ("the new rules в исполнении were announced today", None),  # words in another script count against
+    ("Dimenzije Tiralice za Abrahamko so 33cm x 22cm.", None),  # units and single letters say nothing
     ("Το υπουργείο ανακοίνωσε ότι τα νέα μέτρα θα ισχύσουν από τον επόμενο μήνα.", None),
 ])
 def test_quick_check_only_settles_plain_english(text, expected):
