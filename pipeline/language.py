@@ -111,17 +111,23 @@ def quick_language(text: str, *, max_chars: int = SAMPLE_CHARS) -> str | None:
     lists = common_words("en")
     if lists is None:
         return None
-    n = hits = owned = 0
-    for word in _WORDS.findall(_NOT_PROSE.sub(" ", text[:max_chars])):
-        if not _LATIN_WORD.fullmatch(word):
-            n += 1  # a word in another script is evidence against English
-        elif word[0].islower():  # capitalised words are mostly names, which no word list holds
-            n += 1
-            known, own = _lookup(word, lists)
-            hits += known
-            owned += own
+    sample = text[:max_chars]
+    if "@" in sample or "#" in sample or "://" in sample or "www." in sample:
+        sample = _NOT_PROSE.sub(" ", sample)
+    words = _WORDS.findall(sample)
+    # Capitalised words are mostly names, which no word list holds: judge the others.
+    lower = [w for w in words if w[0].islower()]
+    # A word in another script is evidence against English.
+    foreign = 0 if sample.isascii() else sum(1 for w in words if not w.isascii() and not _LATIN_WORD.fullmatch(w))
+    lower = lower if not foreign else [w for w in lower if _LATIN_WORD.fullmatch(w)]
+    n = len(lower) + foreign
     if n < QUICK_MIN_WORDS:
         return None
+    known = [w for w in lower if w in lists.words]
+    if len(known) < len(lower):  # "aren’t", "country's": try the straight apostrophe, then the bare word
+        known += [w for w in (_apostrophe_form(w, lists.words) for w in lower if w not in lists.words) if w]
+    hits = len(known)
+    owned = sum(1 for w in known if w in lists.own)
     misses = n - hits
     # Most of the words must be English, and English more than any other language.
     if (hits >= QUICK_SHARE * n or (misses <= 1 and n >= QUICK_SLACK_FROM)) and owned >= QUICK_OWN_SHARE * n:
@@ -129,15 +135,15 @@ def quick_language(text: str, *, max_chars: int = SAMPLE_CHARS) -> str | None:
     return None
 
 
-def _lookup(word: str, lists: WordList) -> tuple[bool, bool]:
-    """(is *word* a frequent English word, is it one that no other language uses more)."""
+def _apostrophe_form(word: str, words: frozenset[str]) -> str | None:
+    """The list word for *word* with an apostrophe (``aren't`` for ``aren’t``, ``country`` for ``country's``)."""
+    if "'" not in word and "’" not in word:
+        return None
     word = word.replace("’", "'")
-    if word not in lists.words:
-        head, _, tail = word.partition("'")
-        if tail not in _CLITICS or head not in lists.words:
-            return False, False
-        word = head
-    return True, word in lists.own
+    if word in words:
+        return word
+    head, _, tail = word.partition("'")
+    return head if tail in _CLITICS and head in words else None
 
 
 def detect(text: str, *, default: str | None = None) -> str | None:
