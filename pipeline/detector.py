@@ -21,6 +21,19 @@ from langdetect.lang_detect_exception import ErrorCode, LangDetectException
 
 
 class FastDetector(Detector):
+    """A langdetect Detector; with ``decisive=True`` it stops as soon as the top language is settled.
+
+    langdetect averages 7 trials. Once the leader's running sum is ahead of every
+    other language's by more than the trials still to come could add (each adds
+    at most 1/7 to one language), no later trial can change which language is
+    first: the top language, and only it, is then the one langdetect would give.
+    The probabilities of a decisive detector are partial sums: read only the top.
+    """
+
+    def __init__(self, factory, *, decisive: bool = False):
+        super().__init__(factory)
+        self.decisive = decisive
+
     def _detect_block(self) -> None:
         self.cleaning_text()
         ngrams = self._extract_ngrams()
@@ -31,7 +44,7 @@ class FastDetector(Detector):
         langprob = np.zeros(n)
         rnd = self.random
         rnd.seed(self.seed)
-        for _ in range(self.n_trial):
+        for trial in range(self.n_trial):
             prob = np.full(n, 1.0 / n)
             alpha = self.alpha + rnd.gauss(0.0, 1.0) * self.ALPHA_WIDTH
             # langdetect adds this weight to the row inside its loop: same sums, done once per trial.
@@ -48,7 +61,14 @@ class FastDetector(Detector):
                         break
                 i += 1
             langprob += prob / self.n_trial
+            if self.decisive and _settled(langprob, (self.n_trial - trial - 1) / self.n_trial):
+                break
         self.langprob = langprob.tolist()
+
+    def top_language(self) -> str | None:
+        """The most likely language (langdetect's code), or None without any."""
+        probs = self.get_probabilities()
+        return probs[0].lang if probs else None
 
     def _profile_rows(self, ngrams: list[str]) -> tuple[np.ndarray, list[int]]:
         """The distinct n-grams' probability rows as one matrix, and each draw's row index."""
@@ -68,3 +88,12 @@ class FastDetector(Detector):
                 rows.append(row)
             draws.append(j)
         return np.stack(rows), draws
+
+
+def _settled(sums: np.ndarray, still_to_come: float) -> bool:
+    """Whether the leader of *sums* stays first whatever the remaining trials add (at most *still_to_come*)."""
+    if still_to_come <= 0:
+        return False
+    second, first = np.partition(sums, -2)[-2:]
+    # The margin covers the rounding of the sums (each trial's probabilities add up to 1 within 1e-15).
+    return first - second > still_to_come * (1 + 1e-9)

@@ -42,17 +42,33 @@ def guesses(text: str, *, max_chars: int = SAMPLE_CHARS) -> list[Guess]:
     """Languages of *text* with probabilities, most likely first; [] when there is nothing to go on."""
     from langdetect.lang_detect_exception import LangDetectException
 
-    from mtclean.pipeline.detector import FastDetector
-
-    with _lock:
-        factory = _factory()
-    detector = FastDetector(factory)
-    detector.append(text[:max_chars])
+    detector = _detector(text[:max_chars])
     try:
         probs = detector.get_probabilities()
     except LangDetectException:
         return []
     return [Guess(_normalize(p.lang), p.prob) for p in probs]
+
+
+def top_language(text: str, *, max_chars: int = SAMPLE_CHARS) -> str | None:
+    """langdetect's most likely language for *text*, or None; stops sampling once it is settled."""
+    from langdetect.lang_detect_exception import LangDetectException
+
+    try:
+        top = _detector(text[:max_chars], decisive=True).top_language()
+    except LangDetectException:
+        return None
+    return _normalize(top) if top else None
+
+
+def _detector(text: str, *, decisive: bool = False):
+    from mtclean.pipeline.detector import FastDetector
+
+    with _lock:
+        factory = _factory()
+    detector = FastDetector(factory, decisive=decisive)
+    detector.append(text)
+    return detector
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,11 +164,7 @@ def _apostrophe_form(word: str, words: frozenset[str]) -> str | None:
 
 def detect(text: str, *, default: str | None = None) -> str | None:
     """The most likely language code of *text* (ISO 639-1 where langdetect has one)."""
-    quick = quick_language(text)
-    if quick:
-        return quick
-    g = guesses(text)
-    return g[0].lang if g else default
+    return quick_language(text) or top_language(text) or default
 
 
 def _normalize(code: str) -> str:

@@ -100,3 +100,19 @@ def test_fast_detector_matches_langdetect_in_30_languages():
             if stock != fast:
                 differ.append((f.stem, line[:50], stock, fast))
     assert not differ, differ[:3]
+
+
+def _same_top(text: str) -> bool:
+    full = language.guesses(text)
+    return language.top_language(text) == (full[0].lang if full else None)
+
+
+@pytest.mark.parametrize("text", SAMPLES)
+def test_decisive_detection_gives_the_full_runs_top_language(text):
+    assert _same_top(text)
+
+
+def test_decisive_detection_on_short_items_in_74_languages():
+    folder = shared_data("lingua-language-testdata", "word-pairs")
+    texts = [line for f in sorted(folder.glob("*.txt")) for line in f.read_text("utf-8").splitlines()[:3]]
+    assert [t for t in texts if not _same_top(t)] == []
