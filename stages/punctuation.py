@@ -37,8 +37,12 @@ _DOUBLE_PERIOD = regex.compile(r"(?<=[\p{L}\p{N}\)\]”’»])\.\.(?=[\s\"”’
 # `,,` between words. A `,,` glued to the next word is a low opening quote (,,Hallo").
 _DOUBLE_COMMA = regex.compile(r"(?<=[\p{L}\p{N}]),,(?=\s)")
 # `no , no`: space before a comma that is followed by a space (not `1 ,5` nor `a ,b`).
-_SPACE_COMMA = regex.compile(r"(?<=[\p{L}\p{N}])[ \t]+,(?=\s|$)")
-_MAYBE_DOUBLED = regex.compile(r"\.\.|,,|[ \t],")
+# (The lookbehind comes after the literal comma so that the scan looks for commas, not letters.)
+_SPACE_COMMA = regex.compile(r"[ \t]+,(?<=[\p{L}\p{N}][ \t]+,)(?=\s|$)")
+
+
+def _maybe_doubled(text: str) -> bool:
+    return ".." in text or ",," in text or " ," in text or "\t," in text
 
 # `post -war`, `Secretary -General`, `30 -day`: a word, one space, a hyphen glued
 # to the next word. Negative numbers (`-5`) and bullets (line start) do not match.
@@ -85,7 +89,7 @@ class PunctuationConfig(StageConfig):
 
 def repair_doubled_punctuation(text: str) -> list[Edit]:
     """``saye..`` → ``saye.``, ``a,, b`` → ``a, b``, ``no , no`` → ``no, no``; ellipses stay."""
-    if not _MAYBE_DOUBLED.search(text):
+    if not _maybe_doubled(text):
         return []
     edits = [
         Edit(m.start(), m.end(), m.group(), ".", "punctuation.double_period", "doubled period after a word")
