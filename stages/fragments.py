@@ -28,11 +28,13 @@ from __future__ import annotations
 
 import bisect
 import json
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Iterable, Sequence
+from itertools import compress
+from typing import Hashable, Iterable, Sequence
 
 import regex
 
@@ -93,11 +95,48 @@ class ScriptGroup:
     run: regex.Pattern
 
 
+def _word_syntax(letter: str, inner: str) -> str:
+    """A word: a *letter*, then *inner* characters, pieces joined by apostrophes or hyphens (чего-то, l'État)."""
+    return rf"[{letter}][{inner}]*(?:['’ʼ\-‐][{letter}][{inner}]*)*"
+
+
+def _word_classes(scripts: tuple[str, ...]) -> tuple[str, str]:
+    """The character classes of a word in *scripts*: its first letter, and letters and marks."""
+    letters = "".join(rf"\p{{{s}}}" for s in scripts)
+    return letters, rf"{letters}\p{{M}}\u200c\u200d"
+
+
 @lru_cache(maxsize=32)
 def _word_pattern(scripts: tuple[str, ...]) -> regex.Pattern:
     """A word in *scripts*: letters and marks, joined by apostrophes or hyphens (чего-то, l'État)."""
-    letters = "".join(rf"\p{{{s}}}" for s in scripts)
-    return regex.compile(rf"[{letters}][{letters}\p{{M}}\u200c\u200d]*(?:['’ʼ\-‐][{letters}][{letters}\p{{M}}\u200c\u200d]*)*")
+    return regex.compile(_word_syntax(*_word_classes(scripts)))
+
+
+@lru_cache(maxsize=32)
+def _bmp_word_pattern(scripts: tuple[str, ...]) -> re.Pattern:
+    """:func:`_word_pattern` for text without characters beyond U+FFFF, compiled by the standard ``re``.
+
+    Finding the words is the largest cost on clean text, and ``re`` scans a plain
+    character set about twice as fast as ``regex`` tests Unicode script properties.
+    Each set holds the characters ``regex``'s own tables give the properties, so
+    both patterns find the same words. Only the BMP is listed: characters beyond
+    it would make ``re`` try a long list of ranges at every position, so text that
+    has some keeps :func:`_word_pattern` (see :attr:`_Lazy.bmp`).
+    """
+    letter, inner = _word_classes(scripts)
+    return re.compile(_word_syntax(_bmp_class(letter), _bmp_class(inner)))
+
+
+def _bmp_class(members: str) -> str:
+    """The BMP characters of the ``regex`` character class ``[members]``, as ranges for ``re``."""
+    bmp = "".join(map(chr, [*range(0xD800), *range(0xE000, 0x10000)]))  # all but surrogates
+    ranges: list[list[int]] = []
+    for ch in regex.findall(rf"[{members}]", bmp):
+        if ranges and ord(ch) == ranges[-1][1] + 1:
+            ranges[-1][1] += 1
+        else:
+            ranges.append([ord(ch), ord(ch)])
+    return "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
 
 
 def _data(name: str) -> dict:
@@ -185,14 +224,35 @@ def protected_ranges(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _protected_pattern(present).finditer(text)]
 
 
+_NON_ASCII = regex.compile(r"[^\x00-\x7f]+")
+
+
 class _Lazy:
-    """Per-text ranges computed on first use: clean text seldom needs them."""
+    """Per-text facts computed on first use: clean text seldom needs the ranges."""
 
     def __init__(self, text: str, names: "NameMatcher | None"):
         self.text = text
         self.names = names
         self._protected: list[tuple[int, int]] | None = None
         self._names: list[tuple[int, int]] | None = None
+        self._chars: frozenset[str] | None = None
+        self._blocked: list[tuple[int, int]] | None = None
+
+    @property
+    def chars(self) -> frozenset[str]:
+        """The distinct non-ASCII characters of the text: a few dozen in English news, found in one quick scan."""
+        if self._chars is None:
+            self._chars = frozenset("".join(_NON_ASCII.findall(self.text)))
+        return self._chars
+
+    @property
+    def bmp(self) -> bool:
+        """Whether the text has no character beyond U+FFFF (emoji, historic scripts)."""
+        return not self.chars or max(self.chars) <= "\uffff"
+
+    def word_pattern(self, scripts: tuple[str, ...]) -> re.Pattern | regex.Pattern:
+        """The fastest pattern that finds the words in *scripts* of this text exactly."""
+        return _bmp_word_pattern(scripts) if self.bmp else _word_pattern(scripts)
 
     @property
     def protected(self) -> list[tuple[int, int]]:
@@ -205,6 +265,13 @@ class _Lazy:
         if self._names is None:
             self._names = _union(self.names.ranges(self.text)) if self.names else []
         return self._names
+
+    @property
+    def blocked(self) -> list[tuple[int, int]]:
+        """Protected stretches and names together (sorted and disjoint): no fragment is found in them."""
+        if self._blocked is None:
+            self._blocked = _union([*self.protected, *self.name_ranges])
+        return self._blocked
 
 
 def _union(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -304,11 +371,11 @@ def find_script_fragments(
 ) -> list[Span]:
     """Runs of words written in another script than the document's."""
     host = host_group(lang, text)
-    if host.name == "latin" and text.isascii():
-        return []
-    groups = script_groups()
-    foreign = _foreign_letter(host.scripts)
     lazy = lazy or _Lazy(text, names)
+    foreign = _foreign_letter(host.scripts)
+    if host.name == "latin" and not any(foreign.match(c) for c in lazy.chars):
+        return []  # ASCII has no letter of another script: looking at each distinct other character is enough
+    groups = script_groups()
     spans: list[Span] = []
     pos = 0
     while True:
@@ -324,8 +391,9 @@ def find_script_fragments(
         if not run:
             continue
         words = [w for w in _run_words(group, text, run.start(), run.end())
-                 if not _glued(text, *w, digits=group.name != "cjk") and not _overlaps(lazy.protected, *w)
-                 and not _overlaps(lazy.name_ranges, *w)]
+                 if not _glued(text, *w, digits=group.name != "cjk")]
+        if _overlaps(lazy.blocked, *run.span()):  # seldom: then look at each word
+            words = [w for w in words if not _overlaps(lazy.blocked, *w)]
         for piece in _contiguous(text, words):
             span = _script_span(text, piece, group, config, names)
             if span is not None:
@@ -481,29 +549,26 @@ def find_language_fragments(
     lazy: _Lazy | None = None,
 ) -> list[Span]:
     """Stretches in another language written in the document's own script (needs a common-word list)."""
-    lists = common_words(_base(lang))
-    if lists is None:
+    if common_words(_base(lang)) is None:
         return []
-    common, shared, plain = lists
     host = host_group(lang, text)
-    word_re = _word_pattern(host.scripts)
     lazy = lazy or _Lazy(text, names)
-    # The hot path on clean text: one findall, then set operations; the per-word
-    # scores are only computed where foreign evidence could add up to a region.
+    word_re = lazy.word_pattern(host.scripts)
+    # The hot path on clean text: one findall, then work per distinct word; the
+    # per-token scores are only computed where foreign evidence could add up to a region.
     words = word_re.findall(text)
     if len(words) < config.min_words:
         return []
-    lows = _lower_words(text, words, word_re)
-    if not _may_be_suspicious(words, lows, common, shared, plain, config):
+    vocabulary = _Vocabulary(text, words, lazy, host.scripts, _base(lang))
+    if not _may_be_suspicious(vocabulary, config):
         return []
-    scores = [-1.0 if low in plain else _word_score(w, common, shared) for w, low in zip(words, lows)]
+    scores = vocabulary.scores()
     regions = _suspicious_regions(scores, config)
     if not regions:
         return []
     tokens = [m.span() for m in word_re.finditer(text)]
     # Names and protected stretches give no evidence: zero them before looking closer.
-    blocked = _union([*lazy.protected, *lazy.name_ranges])
-    skip = _covered(tokens, blocked)
+    skip = _covered(tokens, lazy.blocked)
     for i in skip:
         scores[i] = 0.0
     spans: list[Span] = []
@@ -517,23 +582,79 @@ def find_language_fragments(
     return _merge_adjacent(text, spans)
 
 
-_NON_ASCII = regex.compile(r"[^\x00-\x7f]+")
+class _Vocabulary:
+    """The tokens of a text as keys, and the score of each distinct key, computed once, on first use.
 
-
-def _lower_words(text: str, words: list[str], word_re: regex.Pattern) -> list[str]:
-    """The lower-cased words of *text* (apostrophes unified), one per item of *words*.
-
-    In general the words are found again in the lower-cased text (lower-casing
-    may change lengths: İ -> i̇, or depend on context: final sigma). When the only
-    characters lower() changes are ASCII letters, lower-casing each word gives the
-    same list for a fraction of the cost (no second regex pass over the text).
+    When lower() changes only ASCII letters, a word's lower-cased form depends
+    on the word alone, and the key is the word. Otherwise (lower-casing may
+    change lengths: İ -> i̇, or depend on context: final sigma) the words are
+    found again in the lower-cased text, and the key is the pair (word,
+    lower-cased word).
     """
-    if words and (text.isascii() or all(c.lower() == c for c in set("".join(_NON_ASCII.findall(text))))):
-        # Words hold no line break: lower-case (and unify) them all in one string, at C speed.
-        joined = "\n".join(words).lower()
-        if "’" in joined or "ʼ" in joined:  # str.translate is slow: only when there is something to unify
-            joined = joined.translate(_APOSTROPHES)
-        return joined.split("\n")
+
+    def __init__(self, text: str, words: list[str], lazy: _Lazy, scripts: tuple[str, ...], lang: str):
+        self.common, self.shared, self.plain = common_words(lang)
+        self.keys: Sequence[Hashable]
+        self._scores: dict[Hashable, float] = {}
+        if all(c.lower() == c for c in lazy.chars):
+            self.keys = words
+            # Most words are written as they stand in the plain list: they score -1, and one set
+            # difference drops them all; only the few others (names, rare words) are lower-cased.
+            others = list(set(words).difference(_plain_as_written(lang)))
+            self._others = others, others, _lower_each(others)
+        else:
+            self.keys = list(zip(words, _lower_in_text(text, words, _word_pattern(scripts))))
+            distinct = list(set(self.keys))
+            self._others = distinct, [w for w, _ in distinct], [low for _, low in distinct]
+
+    def score(self, key: Hashable) -> float:
+        """A word of the plain list scores -1 (whatever its case), any other word :func:`_word_score`."""
+        score = self._scores.get(key)
+        if score is None:
+            word, low = key if isinstance(key, tuple) else (key, _lower(key))
+            score = self._scores[key] = -1.0 if low in self.plain else _word_score(word, self.common, self.shared)
+        return score
+
+    def scores(self) -> list[float]:
+        """The score of every token."""
+        return [self.score(key) for key in self.keys]
+
+    def positive(self) -> dict[Hashable, float]:
+        """The keys that score above zero, with their scores."""
+        keys, words, lows = self._others
+        # Only words outside the plain list can (more frequent elsewhere, or not common at all).
+        maybe = set(lows).difference(self.plain)
+        out = {}
+        for key, word, low in compress(zip(keys, words, lows), map(maybe.__contains__, lows)):
+            # A capitalized word outside the shared list scores 0 or -1: no need to score it.
+            if (low in self.shared or not word[0].isupper()) and (score := self.score(key)) > 0:
+                out[key] = score
+        return out
+
+
+@lru_cache(maxsize=8)
+def _plain_as_written(lang: str) -> frozenset[str]:
+    """The words of *lang*'s plain list that are their own lower-cased form: a token spelled so scores -1."""
+    return frozenset(w for w in common_words(lang)[2] if _lower(w) == w)
+
+
+def _lower(word: str) -> str:
+    """The lower-cased *word*, apostrophes unified."""
+    low = word.lower()
+    return low.translate(_APOSTROPHES) if "’" in low or "ʼ" in low else low
+
+
+def _lower_each(words: list[str]) -> list[str]:
+    """The lower-cased *words* (as :func:`_lower` does, but at C speed)."""
+    # Words hold no line break: lower-case (and unify) them all in one string.
+    joined = "\n".join(words).lower()
+    if "’" in joined or "ʼ" in joined:  # str.translate is slow: only when there is something to unify
+        joined = joined.translate(_APOSTROPHES)
+    return joined.split("\n")
+
+
+def _lower_in_text(text: str, words: list[str], word_re: regex.Pattern) -> list[str]:
+    """The lower-cased words of *text* (apostrophes unified), one per item of *words*, found in the lower-cased text."""
     low_text = text.lower()
     if "’" in low_text or "ʼ" in low_text:
         low_text = low_text.translate(_APOSTROPHES)
@@ -543,41 +664,34 @@ def _lower_words(text: str, words: list[str], word_re: regex.Pattern) -> list[st
     return lows
 
 
-def _may_be_suspicious(words: list[str], lows: list[str], common: frozenset[str], shared: frozenset[str],
-                       plain: frozenset[str], config: FragmentsConfig) -> bool:
-    """Whether :func:`_suspicious_regions` finds a region, decided without scoring every word.
+def _may_be_suspicious(vocabulary: _Vocabulary, config: FragmentsConfig) -> bool:
+    """Whether :func:`_suspicious_regions` finds a region, decided without scoring every token.
 
-    Most clean documents have none. Words of the plain list score -1, so a set
-    difference over the distinct words leaves the few that can score above zero;
-    only their occurrences are scored. A region needs positive scores summing to
+    Most clean documents have none. A region needs positive scores summing to
     ``suspicion`` in the whole text, and a window holding three positive words
     whose total reaches ``suspicion``: only windows around such triples are
     summed. Scores are multiples of 0.5, so these sums equal the running sums of
     :func:`_suspicious_regions` exactly.
     """
-    maybe = set(lows).difference(plain)  # words more frequent elsewhere (shared) or not common at all
-    if not maybe:
+    positive = vocabulary.positive()
+    if not positive:
         return False
-    # A capitalized word outside the shared list scores 0 or -1: no need to score it.
-    idx = [i for i, low in enumerate(lows) if low in maybe and (low in shared or not words[i][0].isupper())]
-    positive = [(i, sc) for i in idx if (sc := _word_score(words[i], common, shared)) > 0]
-    if sum(sc for _, sc in positive) < config.suspicion:
+    keys, score = vocabulary.keys, vocabulary.score
+    # The positions of the positive tokens, found at C speed (map and compress, no Python loop per token).
+    at = list(compress(range(len(keys)), map(positive.__contains__, keys)))
+    if sum(positive[keys[i]] for i in at) < config.suspicion:
         return False
-    w, n = config.window, len(lows)
-
-    def score(j: int) -> float:
-        return -1.0 if lows[j] in plain else _word_score(words[j], common, shared)
-
+    w, n = config.window, len(keys)
     tried: set[int] = set()
-    for k in range(len(positive) - 2):
-        first, third = positive[k][0], positive[k + 2][0]
+    for k in range(len(at) - 2):
+        first, third = at[k], at[k + 2]
         if third - first >= w:
             continue
         # The windows [i, i + w) that hold both, as _suspicious_regions slides them.
         for i in range(max(0, third - w + 1), min(first, max(0, n - w)) + 1):
             if i not in tried:
                 tried.add(i)
-                if sum(score(j) for j in range(i, min(n, i + w))) >= config.suspicion:
+                if sum(score(keys[j]) for j in range(i, min(n, i + w))) >= config.suspicion:
                     return True
     return False
 
@@ -801,8 +915,8 @@ class FragmentsStage(Stage):
         if load_glossaries is not None:
             glossary = load_glossaries(self.config.glossary_dirs, shipped=self.config.shipped_glossaries)
             self.names = NameMatcher(glossary.names())
-        script_groups()
-        common_words("en")
+        _bmp_word_pattern(host_group("en", "").scripts)  # the per-process tables of clean English text
+        _plain_as_written("en")
         self.notes = tuple(notes)
         super().setup()
 
