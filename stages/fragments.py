@@ -187,11 +187,14 @@ def host_group(lang: str | None, text: str) -> ScriptGroup:
 
 # -- things that are never fragments ------------------------------------------------
 
-# Each alternative with the substrings one of which it needs to match at all (None: no cheap test).
-_PROTECTED_PARTS: tuple[tuple[tuple[str, ...] | None, str], ...] = (
+_TLD = r"\.(?:com|org|net|gov|edu|info|io|eu|uk|de|fr|ru|gr|ua|рф|укр)\b"
+
+# Each alternative with what it needs to match at all: one of some substrings, or a match
+# of a pattern much cheaper than the alternative (None: no cheap test).
+_PROTECTED_PARTS: tuple[tuple[tuple[str, ...] | regex.Pattern | None, str], ...] = (
     (("://",), r"(?:https?|ftp)://\S+"),  # URLs
     (("www.",), r"\bwww\.\S+"),
-    (None, r"\b[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.(?:com|org|net|gov|edu|info|io|eu|uk|de|fr|ru|gr|ua|рф|укр)\b(?:/\S*)?"),
+    (regex.compile(_TLD), r"\b[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*" + _TLD + r"(?:/\S*)?"),  # domains
     (("@",), r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),  # e-mail addresses
     (("#", "@"), r"(?<![\w&])[\#@][\p{L}\p{M}\p{N}_]+"),  # hashtags, mentions
     (("```",), r"```.*?```"),  # code blocks and inline code
@@ -217,11 +220,19 @@ _PROTECTED = _protected_pattern((True,) * len(_PROTECTED_PARTS))
 def protected_ranges(text: str) -> list[tuple[int, int]]:
     """Character ranges that hold URLs, e-mail addresses, hashtags, code, product codes or measures."""
     # The scan tries every alternative at every position; an alternative whose required
-    # characters (@, #, `, _, ...) are nowhere in the text can never match, and leaving it
-    # out changes no match (the alternation is leftmost-first, alternatives are independent)
-    # while making the scan of plain prose markedly cheaper.
-    present = tuple(need is None or any(x in text for x in need) for need, _ in _PROTECTED_PARTS)
+    # characters (@, #, `, _, a top-level domain...) are nowhere in the text can never match,
+    # and leaving it out changes no match (the alternation is leftmost-first, alternatives
+    # are independent) while making the scan of plain prose markedly cheaper.
+    present = tuple(_may_match(need, text) for need, _ in _PROTECTED_PARTS)
     return [m.span() for m in _protected_pattern(present).finditer(text)]
+
+
+def _may_match(need: tuple[str, ...] | regex.Pattern | None, text: str) -> bool:
+    if need is None:
+        return True
+    if isinstance(need, tuple):
+        return any(x in text for x in need)
+    return need.search(text) is not None
 
 
 _NON_ASCII = regex.compile(r"[^\x00-\x7f]+")
@@ -342,6 +353,7 @@ def _key(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
 
+@lru_cache(maxsize=None)  # one entry per distinct character: far cheaper than asking unicodedata again
 def _is_wordchar(ch: str) -> bool:
     return ch.isalnum() or unicodedata.category(ch).startswith("M")
 
@@ -457,7 +469,13 @@ def _contiguous(text: str, words: list[tuple[int, int]]) -> list[list[tuple[int,
 
 
 def _only_separators(text: str, a: int, b: int) -> bool:
-    return not any(_is_wordchar(c) and not c.isdigit() and c not in _ELISION for c in text[a:b])
+    return not any(map(_is_word_letter, text[a:b]))
+
+
+@lru_cache(maxsize=None)
+def _is_word_letter(ch: str) -> bool:
+    """A character that joins two words into one: a word character, but no digit or elision mark."""
+    return _is_wordchar(ch) and not ch.isdigit() and ch not in _ELISION
 
 
 _PAIRS = {"(": ")", "[": "]", "{": "}", "«": "»", "“": "”", "„": "“", "‹": "›", "「": "」", "『": "』", "（": "）"}
@@ -482,7 +500,7 @@ def _script_span(text, words, group, config, names) -> Span | None:
     start, end = words[0][0], words[-1][1]
     end = _balance(text, start, end)
     chunk = text[start:end]
-    letters = sum(1 for c in chunk if c.isalpha())
+    letters = sum(map(str.isalpha, chunk))
     ideographic = group.name == "cjk"
     if len(words) == 1 and letters < (2 if ideographic else config.min_script_letters):
         return None  # a lone letter or abbreviation used as a symbol
@@ -617,7 +635,7 @@ class _Vocabulary:
 
     def scores(self) -> list[float]:
         """The score of every token."""
-        return [self.score(key) for key in self.keys]
+        return list(map(self.score, self.keys))
 
     def positive(self) -> dict[Hashable, float]:
         """The keys that score above zero, with their scores."""
