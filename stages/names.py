@@ -42,7 +42,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, NamedTuple, Sequence
+from typing import Iterable, Iterator, NamedTuple, Sequence
 
 import ahocorasick
 import regex
@@ -260,6 +260,13 @@ class Matcher:
         # must not make every collection in the worker slower.
         self.deletes = {k: tuple(v) for k, v in self.deletes.items()}
         self.pairs = {k: tuple(v) for k, v in self.pairs.items()}
+        # The words next to each word in a full name (Emmanuel: macron): a common word is only
+        # a near-miss next to one of these (see near_miss_heads).
+        partners: dict[str, set[str]] = defaultdict(set)
+        for a, b in self.pairs:
+            partners[a].add(b)
+            partners[b].add(a)
+        self.partners = {k: tuple(v) for k, v in partners.items()}
         self.singles = {k: tuple(v) for k, v in self.singles.items()}
         self._near_cache: dict[str, tuple[tuple[str, int, int], ...]] = {}
         self._target_info: dict[str, tuple[str, str]] = {}
@@ -270,6 +277,9 @@ class Matcher:
             w.lower() for e in self.entries if e.kind in ("person", "place")
             for form in e.forms() for w in _WORD.findall(form) if w[:1].islower()) | _title_ends()
         self._mention_cache: dict[tuple[int, str], str] = {}
+        # Per-word answers of near_miss_heads (by min_length) and spelling_keys (by language).
+        self._heads: dict[int, tuple[set[str], set[str]]] = {}
+        self._spelling_keys: dict[str, dict[str, str]] = {}
         # The particles as whole words of a letters-only text (see _tokens): " von " and the like.
         self.particle_automaton = ahocorasick.Automaton()
         for w in self.particles:
@@ -333,6 +343,44 @@ class Matcher:
             self._near_cache.clear()
         self._near_cache[word] = out
         return out
+
+    def near_miss_heads(self, words: set[str], min_length: int) -> list[str]:
+        """Those of the capitalized *words* a near-miss can start from: long enough, in no glossary,
+        cased as a name (``Zelenskij``, ``ZELENSKIJ``) and near a glossary word.
+
+        A document repeats the same few hundred words, so each word is judged once per
+        process and a document only pays a set difference for the words it shares with others.
+        """
+        heads, others = self._heads.setdefault(min_length, (set(), set()))
+        if len(others) > 200_000:
+            heads.clear()
+            others.clear()
+        out = []
+        for w in words - others:
+            if w not in heads:
+                f = w.lower()
+                if not (len(f) >= min_length and w[0].isupper() and f not in self.known
+                        and (w[1:].islower() or (w.isupper() and len(w) >= 6)) and self.near(f)):
+                    others.add(w)
+                    continue
+                heads.add(w)
+            out.append(w)
+        return out
+
+    def spelling_keys(self, words: set[str], lang: str) -> list[str]:
+        """The transliteration skeletons of those of *words* that spelling_groups counts
+        (capitalized, not all caps, five letters or more, in no glossary, not common in *lang*)."""
+        keys = self._spelling_keys.setdefault(lang, {})
+        if len(keys) > 200_000:
+            keys.clear()
+        new = words.difference(keys)  # (words - keys.keys() would copy every key)
+        if new:
+            common = _common_words(lang)
+            for w in new:
+                f = w.lower()
+                keys[w] = skeleton(f) if (len(f) >= 5 and w[:1].isupper() and not w.isupper()
+                                          and f not in self.known and f not in common) else ""
+        return [k for w in words if (k := keys[w])]
 
 
 _matchers: dict[tuple[int, int], tuple[Glossary, Matcher]] = {}
@@ -629,6 +677,11 @@ _NONLETTER_NON_ASCII = regex.compile(r"[^\x00-\x7f\p{L}\p{M}]")
 
 
 _ASCII_NON_LETTERS = frozenset(chr(c) for c in range(128) if not chr(c).isalpha())
+# Whole words whose first letter is upper-case (within a word, str.isupper is \p{Lu}): the
+# tokens a near-miss can start from. Twice as fast as _NOT_LOWER_WORD.
+_CAPITALIZED = regex.compile(r"(?<![\p{L}\p{M}])\p{Lu}[\p{L}\p{M}]*+")
+# The word ending where a match ends (a reverse pattern: match(text, 0, end) reads backwards from end).
+_WORD_ENDING = regex.compile(r"(?r)[\p{L}\p{M}]+")
 
 
 def _is_letter_boundary(ch: str) -> bool:
@@ -689,28 +742,157 @@ def _adjacent(text: str, a: Token, b: Token) -> bool:
     return 0 < len(gap) <= 2 and gap.strip() in ("", "-")
 
 
+def _runs(text: str, toks: Sequence[Token]) -> Iterator[list[Token]]:
+    """*toks* in runs of adjacent tokens (``Volodymyr Zelensky``, ``President Emauel Macron``)."""
+    run: list[Token] = []
+    for t in toks:
+        if run and not _adjacent(text, run[-1], t):
+            yield run
+            run = []
+        run.append(t)
+    if run:
+        yield run
+
+
+def _is_token(word: str, particles: frozenset[str]) -> bool:
+    """Whether a whole word (as _WORD finds it) is one of _tokens: capitalized or a particle."""
+    return word[0].isupper() or word in particles
+
+
+def _token_before(text: str, t: Token, particles: frozenset[str]) -> Token | None:
+    """The token just before *t* when no more than two characters lie between them."""
+    for gap in (1, 2):
+        m = _WORD_ENDING.match(text, 0, t.start - gap)
+        if m:  # the nearest word: if it is no token, the previous token is further away
+            w = m.group()
+            return Token(m.start(), m.end(), w, w.lower()) if _is_token(w, particles) else None
+    return None
+
+
+def _token_after(text: str, t: Token, particles: frozenset[str]) -> Token | None:
+    """The token just after *t* when no more than two characters lie between them."""
+    for gap in (1, 2):
+        m = _WORD.match(text, t.end + gap)
+        if m:
+            w = m.group()
+            return Token(m.start(), m.end(), w, w.lower()) if _is_token(w, particles) else None
+    return None
+
+
+def _run_around(text: str, t: Token, particles: frozenset[str]) -> list[Token]:
+    """The run of adjacent tokens that holds *t* (the same as _runs of _tokens would give)."""
+    before: list[Token] = []
+    first = t
+    while (prev := _token_before(text, first, particles)) and _adjacent(text, prev, first):
+        before.append(prev)
+        first = prev
+    run = [*reversed(before), t]
+    while (nxt := _token_after(text, run[-1], particles)) and _adjacent(text, run[-1], nxt):
+        run.append(nxt)
+    return run
+
+
+@lru_cache(maxsize=4)
+def _capitalized_words(text: str) -> frozenset[str]:
+    """The distinct capitalized words of *text* (cached: near-misses and consistency both ask)."""
+    return frozenset(_CAPITALIZED.findall(text))
+
+
+def _occurrences(text: str, word: str) -> Iterator[int]:
+    """Where *word* stands as a whole word (no letter or mark either side) in *text*."""
+    i = text.find(word)
+    while i >= 0:
+        end = i + len(word)
+        if (i == 0 or _is_letter_boundary(text[i - 1])) and (end == len(text) or _is_letter_boundary(text[end])):
+            yield i
+        i = text.find(word, i + 1)
+
+
+def _candidate_runs(text: str, matcher: Matcher, min_length: int, common: frozenset[str]) -> list[list[Token]]:
+    """The runs of adjacent tokens around every word a near-miss can start from, in text order.
+
+    Everything near_miss_fixes looks at (the rest of a full name, a title, a neighbour) is
+    in the run of the word it corrects, and most words of a text are near no glossary name:
+    making only these runs spares tokenizing the whole text.
+    """
+    words = _capitalized_words(text)
+    heads = _may_be_completed(matcher.near_miss_heads(words, min_length), words, matcher, common)
+    found = sorted((i, w) for w in heads for i in _occurrences(text, w))
+    runs: list[list[Token]] = []
+    for start, w in found:
+        if runs and start < runs[-1][-1].end:
+            continue  # in the run of an earlier one
+        t = Token(start, start + len(w), w, w.lower())
+        if t.folded in common and not _known_neighbour(text, t, matcher):
+            continue  # a common word is only a near-miss next to the rest of a known name (see _run_fixes)
+        runs.append(_run_around(text, t, matcher.particles))
+    return runs
+
+
+def _may_be_completed(heads: list[str], words: frozenset[str], matcher: Matcher,
+                      common: frozenset[str]) -> list[str]:
+    """*heads* without the common words whose full names cannot be in the text.
+
+    A common word (States) is only corrected within a full name (State Duma): the name's word
+    next to it must be in the text too, as written (a capitalized word or a particle) or
+    misspelt (then it is a glossary word near one of the *heads*).
+    """
+    if not any(w.lower() in common for w in heads):
+        return heads
+    present = {w.lower() for w in words}
+    present.update(t for h in heads for t, _, _ in matcher.near(h.lower()))
+    particles, partners = matcher.particles, matcher.partners
+    return [w for w in heads if (f := w.lower()) not in common or any(
+        p in present or p in particles for t, _, _ in matcher.near(f) for p in partners.get(t, ()))]
+
+
+def _known_neighbour(text: str, t: Token, matcher: Matcher) -> bool:
+    """Whether a token next to *t* is a word of a glossary name."""
+    prev = _token_before(text, t, matcher.particles)
+    if prev and prev.folded in matcher.known and _adjacent(text, prev, t):
+        return True
+    nxt = _token_after(text, t, matcher.particles)
+    return bool(nxt and nxt.folded in matcher.known and _adjacent(text, t, nxt))
+
+
 def near_miss_fixes(text: str, matcher: Matcher, config: NamesConfig, lang: str | None,
                     taken: list[tuple[int, int]], doc_entries: set[int],
                     toks: list[Token] | None = None) -> list[Fix]:
-    """Near-misses of glossary names in *text*, each with what supports it."""
+    """Near-misses of glossary names in *text*, each with what supports it.
+
+    A near-miss and what supports it lie in one run of adjacent tokens, so runs are examined one
+    by one: all runs of *toks* when given, otherwise only those that can hold a near-miss.
+    """
     common = _common_words(lang or "en")
-    toks = _tokens(text, matcher) if toks is None else toks
+    runs = _runs(text, toks) if toks is not None else _candidate_runs(text, matcher, config.min_length, common)
+    taken_ends = [b for _, b in taken]
+    fixes: list[Fix] = []
+    for run in runs:
+        level = [_level(text, t, matcher, common, config.min_length, taken, taken_ends) for t in run]
+        if any(level):
+            fixes += _run_fixes(text, run, level, matcher, lang, doc_entries)
+    return fixes
+
+
+def _level(text: str, t: Token, matcher: Matcher, common: frozenset[str], min_length: int,
+           taken: list[tuple[int, int]], taken_ends: list[int]) -> int:
+    """0: leave alone (short, lower-case, a glossary word, or inside a glossary match);
+    1: may be corrected; 2: a common word, may only be suggested."""
+    if not (len(t.folded) >= min_length and t.text[0].isupper() and t.folded not in matcher.known and (
+            t.text[1:].islower() or (t.text.isupper() and len(t.text) >= 6)) and not (
+            t.start > 1 and text[t.start - 1] in "'’" and text[t.start - 2].isalpha())):
+        return 0
+    k = bisect.bisect_right(taken_ends, t.start)  # the first taken span ending after the token's start
+    if k < len(taken) and taken[k][0] < t.end:
+        return 0  # inside a glossary match, a URL or an address
+    return 2 if t.folded in common else 1
+
+
+def _run_fixes(text: str, toks: list[Token], level: list[int], matcher: Matcher, lang: str | None,
+               doc_entries: set[int]) -> list[Fix]:
+    """The near-misses in one run of adjacent tokens *toks*, whose levels are *level* (see _level)."""
     known = matcher.known
     title_ends = _title_ends()
-    min_length = config.min_length
-    # 0: leave alone (short, lower-case, a glossary word, or inside a glossary match);
-    # 1: may be corrected; 2: a common word, may only be suggested.
-    level = [0] * len(toks)
-    ti, n_taken = 0, len(taken)  # tokens and taken spans are both sorted: one sweep, no bisect
-    for k, t in enumerate(toks):
-        if len(t.folded) >= min_length and t.text[0].isupper() and t.folded not in known and (
-                t.text[1:].islower() or (t.text.isupper() and len(t.text) >= 6)) and not (
-                t.start > 1 and text[t.start - 1] in "'’" and text[t.start - 2].isalpha()):
-            while ti < n_taken and taken[ti][1] <= t.start:
-                ti += 1
-            if ti < n_taken and taken[ti][0] < t.end:
-                continue  # inside a glossary match, a URL or an address
-            level[k] = 2 if t.folded in common else 1
 
     def fits(k: int, f: str) -> int | None:
         """Distance of text token *k* to form word *f* (0 when equal), None when not near."""
@@ -835,6 +1017,10 @@ def spelling_groups(text: str, matcher: Matcher, lang: str | None, skip: set[int
 def unknown_spellings(text: str, matcher: Matcher, lang: str | None, skip: set[int],
                       toks: list[Token] | None = None) -> list[tuple[str, Counter]]:
     """Groups of capitalized words that are in no glossary and equal after transliteration folding."""
+    if toks is None:
+        keys = matcher.spelling_keys(_capitalized_words(text), lang or "en")
+        if len(set(keys)) == len(keys):
+            return []  # no two distinct words share a skeleton: no group can have two spellings
     return [(k, c) for k, c in spelling_groups(text, matcher, lang, skip, toks).items() if len(c) > 1]
 
 
@@ -883,12 +1069,10 @@ def normalize_names(text: str, *, glossary: Glossary | None = None, config: Name
     edits: list[Edit] = []  # offsets into mid
     suggestions: list[Edit] = []  # offsets into mid
     notes: list[str] = []
-    toks: list[Token] | None = None
     if config.fuzzy and not matcher.empty:
         taken = _merge_spans([*protected, *covered])
         doc_entries = {m.entry for m in mentions}
-        toks = _tokens(mid, matcher)
-        for fix in near_miss_fixes(mid, matcher, config, lang, taken, doc_entries, toks):
+        for fix in near_miss_fixes(mid, matcher, config, lang, taken, doc_entries):
             e = matcher.entries[fix.entry]
             apply = config.apply_fuzzy and fix.safe and (
                 fix.support in ("full-name", "title", "context")
@@ -912,14 +1096,16 @@ def normalize_names(text: str, *, glossary: Glossary | None = None, config: Name
     if config.consistency != "off":
         notes += _entry_consistency(mentions, matcher)
         known_starts = {m.start for m in mentions}
-        for _, counts in unknown_spellings(mid, matcher, lang, known_starts, toks):
+        toks: list[Token] | None = None  # made only when a minority spelling is to be found
+        for _, counts in unknown_spellings(mid, matcher, lang, known_starts):
             (major, n), *rest = counts.most_common()
             notes.append("names.consistency: one name spelt " + " / ".join(f"{w} x{c}" for w, c in counts.most_common()))
             if n > rest[0][1]:
                 minority = {w for w, _ in rest}
                 taken = [(x.start, x.end) for x in edits]
                 starts = [s for s, _ in taken]
-                for t in toks if toks is not None else _tokens(mid, matcher):
+                toks = _tokens(mid, matcher) if toks is None else toks
+                for t in toks:
                     if t.text in minority and not (taken and _inside(taken, starts, t.start, t.end)):
                         edit = Edit(t.start, t.end, t.text, major, "names.consistency",
                                     f"spelt {major} {n} times elsewhere in the document", {"majority": major})
