@@ -367,8 +367,8 @@ class Matcher:
             out.append(w)
         return out
 
-    def spelling_keys(self, words: set[str], lang: str) -> list[str]:
-        """The transliteration skeletons of those of *words* that spelling_groups counts
+    def spelling_keys(self, words: set[str], lang: str) -> dict[str, str]:
+        """The transliteration skeleton of each of *words* that spelling_groups counts
         (capitalized, not all caps, five letters or more, in no glossary, not common in *lang*)."""
         keys = self._spelling_keys.setdefault(lang, {})
         if len(keys) > 200_000:
@@ -380,7 +380,7 @@ class Matcher:
                 f = w.lower()
                 keys[w] = skeleton(f) if (len(f) >= 5 and w[:1].isupper() and not w.isupper()
                                           and f not in self.known and f not in common) else ""
-        return [k for w in words if (k := keys[w])]
+        return {w: k for w in words if (k := keys[w])}
 
 
 _matchers: dict[tuple[int, int], tuple[Glossary, Matcher]] = {}
@@ -808,6 +808,12 @@ def _occurrences(text: str, word: str) -> Iterator[int]:
         i = text.find(word, i + 1)
 
 
+def _all_occurrences(text: str, words: Iterable[str]) -> list[tuple[int, str]]:
+    """(start, word) of every whole-word occurrence of *words* in *text*, in text order:
+    the tokens _tokens would find for these capitalized words, without tokenizing the text."""
+    return sorted((i, w) for w in words for i in _occurrences(text, w))
+
+
 def _candidate_runs(text: str, matcher: Matcher, min_length: int, common: frozenset[str]) -> list[list[Token]]:
     """The runs of adjacent tokens around every word a near-miss can start from, in text order.
 
@@ -817,9 +823,8 @@ def _candidate_runs(text: str, matcher: Matcher, min_length: int, common: frozen
     """
     words = _capitalized_words(text)
     heads = _may_be_completed(matcher.near_miss_heads(words, min_length), words, matcher, common)
-    found = sorted((i, w) for w in heads for i in _occurrences(text, w))
     runs: list[list[Token]] = []
-    for start, w in found:
+    for start, w in _all_occurrences(text, heads):
         if runs and start < runs[-1][-1].end:
             continue  # in the run of an earlier one
         t = Token(start, start + len(w), w, w.lower())
@@ -1017,11 +1022,19 @@ def spelling_groups(text: str, matcher: Matcher, lang: str | None, skip: set[int
 def unknown_spellings(text: str, matcher: Matcher, lang: str | None, skip: set[int],
                       toks: list[Token] | None = None) -> list[tuple[str, Counter]]:
     """Groups of capitalized words that are in no glossary and equal after transliteration folding."""
-    if toks is None:
-        keys = matcher.spelling_keys(_capitalized_words(text), lang or "en")
-        if len(set(keys)) == len(keys):
-            return []  # no two distinct words share a skeleton: no group can have two spellings
-    return [(k, c) for k, c in spelling_groups(text, matcher, lang, skip, toks).items() if len(c) > 1]
+    if toks is not None:
+        return [(k, c) for k, c in spelling_groups(text, matcher, lang, skip, toks).items() if len(c) > 1]
+    keys = matcher.spelling_keys(_capitalized_words(text), lang or "en")
+    shared = {k for k, n in Counter(keys.values()).items() if n > 1}
+    if not shared:
+        return []  # the usual case: no two words share a skeleton
+    # Count the words of shared skeletons only, in text order as spelling_groups does (the order
+    # of groups and of tied counts follows the text).
+    groups: dict[str, Counter] = defaultdict(Counter)
+    for start, w in _all_occurrences(text, (w for w, k in keys.items() if k in shared)):
+        if start not in skip:
+            groups[keys[w]][w] += 1
+    return [(k, c) for k, c in groups.items() if len(c) > 1]
 
 
 def near_misses(text: str, matcher: Matcher, *, lang: str | None = None,
@@ -1096,7 +1109,6 @@ def normalize_names(text: str, *, glossary: Glossary | None = None, config: Name
     if config.consistency != "off":
         notes += _entry_consistency(mentions, matcher)
         known_starts = {m.start for m in mentions}
-        toks: list[Token] | None = None  # made only when a minority spelling is to be found
         for _, counts in unknown_spellings(mid, matcher, lang, known_starts):
             (major, n), *rest = counts.most_common()
             notes.append("names.consistency: one name spelt " + " / ".join(f"{w} x{c}" for w, c in counts.most_common()))
@@ -1104,10 +1116,10 @@ def normalize_names(text: str, *, glossary: Glossary | None = None, config: Name
                 minority = {w for w, _ in rest}
                 taken = [(x.start, x.end) for x in edits]
                 starts = [s for s, _ in taken]
-                toks = _tokens(mid, matcher) if toks is None else toks
-                for t in toks:
-                    if t.text in minority and not (taken and _inside(taken, starts, t.start, t.end)):
-                        edit = Edit(t.start, t.end, t.text, major, "names.consistency",
+                for start, w in _all_occurrences(mid, minority):
+                    end = start + len(w)
+                    if not (taken and _inside(taken, starts, start, end)):
+                        edit = Edit(start, end, w, major, "names.consistency",
                                     f"spelt {major} {n} times elsewhere in the document", {"majority": major})
                         (edits if config.consistency == "unify" else suggestions).append(edit)
         edits.sort(key=lambda x: x.start)
