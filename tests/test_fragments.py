@@ -113,6 +113,20 @@ def test_protected_ranges_cover_urls_mails_tags_code():
         assert piece.rstrip(",") in covered
 
 
+_PROTECTED_PIECES = ["a", "Z", "9", "٣", "-", "‐", " ", ".", ",", "/", "%", "µ", "Ω", "\n", "_", "@", "#", "`", "(", ")",
+                     "α", "ж", "क", "\u0301", "www.", "https://x", ".com", ".рф", "Су-35", "XR500", "5 µm", "3,5 km", "f()"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PROTECTED_PIECES), max_size=40))
+def test_protected_ranges_are_those_of_the_plain_alternation(pieces):
+    # protected_ranges leaves out absent alternatives and searches product codes apart: same ranges.
+    from mtclean.stages.fragments import _PROTECTED
+
+    text = "".join(pieces)
+    assert protected_ranges(text) == [m.span() for m in _PROTECTED.finditer(text)]
+
+
 def test_glossary_names_are_not_fragments():
     text = "President Βολοντίμιρ Ζελένσκι spoke, and the crowd shouted слава героям."
     plain = find_fragments(text, lang="en")
