@@ -824,6 +824,8 @@ def _candidate_runs(text: str, matcher: Matcher, min_length: int, common: frozen
     words = _capitalized_words(text)
     heads = _may_be_completed(matcher.near_miss_heads(words, min_length), words, matcher, common)
     runs: list[list[Token]] = []
+    if not heads:
+        return runs
     for start, w in _all_occurrences(text, heads):
         if runs and start < runs[-1][-1].end:
             continue  # in the run of an earlier one
@@ -1025,9 +1027,9 @@ def unknown_spellings(text: str, matcher: Matcher, lang: str | None, skip: set[i
     if toks is not None:
         return [(k, c) for k, c in spelling_groups(text, matcher, lang, skip, toks).items() if len(c) > 1]
     keys = matcher.spelling_keys(_capitalized_words(text), lang or "en")
-    shared = {k for k, n in Counter(keys.values()).items() if n > 1}
-    if not shared:
+    if len(set(keys.values())) == len(keys):
         return []  # the usual case: no two words share a skeleton
+    shared = {k for k, n in Counter(keys.values()).items() if n > 1}
     # Count the words of shared skeletons only, in text order as spelling_groups does (the order
     # of groups and of tied counts follows the text).
     groups: dict[str, Counter] = defaultdict(Counter)
@@ -1123,7 +1125,7 @@ def normalize_names(text: str, *, glossary: Glossary | None = None, config: Name
                                     f"spelt {major} {n} times elsewhere in the document", {"majority": major})
                         (edits if config.consistency == "unify" else suggestions).append(edit)
         edits.sort(key=lambda x: x.start)
-    out = apply_edits(mid, edits)
+    out = apply_edits(mid, edits) if edits else mid
     moved = sorted((
         Edit(map_offset(edits, s.start), map_offset(edits, s.start) + (s.end - s.start), s.before, s.after,
              s.rule, s.reason, s.evidence) for s in suggestions), key=lambda x: x.start)
