@@ -463,7 +463,7 @@ def find_script_fragments(
         m = foreign.search(text, pos)
         if m is None:
             break
-        group = next((g for g in groups.values() if g is not host and g.char.match(text, m.start())), None)
+        group = _letter_group(host.name, m.group())
         if group is None:  # a letter of a script no group covers: step over it
             pos = m.end()
             continue
@@ -480,6 +480,12 @@ def find_script_fragments(
             if span is not None:
                 spans.append(span)
     return _name_languages(spans, groups)
+
+
+@lru_cache(maxsize=4096)  # a few letters per document: the same few dozen lookups again and again
+def _letter_group(host: str, letter: str) -> ScriptGroup | None:
+    """The script group, other than *host*, that *letter* is written in (None if no group covers it)."""
+    return next((g for name, g in script_groups().items() if name != host and g.char.match(letter)), None)
 
 
 def _name_languages(spans: list[Span], groups: dict[str, ScriptGroup]) -> list[Span]:
@@ -550,9 +556,14 @@ def _is_word_letter(ch: str) -> bool:
 _PAIRS = {"(": ")", "[": "]", "{": "}", "«": "»", "“": "”", "„": "“", "‹": "›", "「": "」", "『": "』", "（": "）"}
 
 
+_OPENER = regex.compile("[" + regex.escape("".join(_PAIRS)) + "]")
+
+
 def _balance(text: str, start: int, end: int) -> int:
     """The span's end, moved past a closing bracket or quote whose opener is inside the span
     (`Паркинг (Санкт-Петербург)`), so a span never opens what it does not close."""
+    if not _OPENER.search(text, start, end):  # most spans open nothing: skip the walk through their characters
+        return end
     stack = []
     for ch in text[start:end]:
         if stack and ch == stack[-1]:
@@ -672,27 +683,33 @@ def find_language_fragments(
 class _Vocabulary:
     """The tokens of a text as keys, and the score of each distinct key, computed once, on first use.
 
-    When lower() changes only ASCII letters, a word's lower-cased form depends
-    on the word alone, and the key is the word. Otherwise (lower-casing may
-    change lengths: İ -> i̇, or depend on context: final sigma) the words are
-    found again in the lower-cased text, and the key is the pair (word,
-    lower-cased word).
+    A news article has about three tokens per distinct word, and most words are
+    written as they stand in the plain list: a set difference drops those (they
+    score -1), and only the few others (names, rare words) are lower-cased and
+    looked at. When lower() changes only ASCII letters, a word's lower-cased
+    form depends on the word alone, and the key is the word. Otherwise
+    (lower-casing may change lengths: İ -> i̇, or depend on context: final sigma)
+    the words are found again in the lower-cased text, and the key is the pair
+    (word, lower-cased word).
     """
 
     def __init__(self, text: str, words: list[str], lazy: _Lazy, scripts: tuple[str, ...], lang: str):
         self.common, self.shared, self.plain = common_words(lang)
         self.keys: Sequence[Hashable]
         self._scores: dict[Hashable, float] = {}
+        # The distinct keys not known to score -1, with their words and lower-cased words.
+        self._others: list[Hashable]
+        self._other_words: list[str]
+        self._other_lows: list[str]
         if all(c.lower() == c for c in lazy.chars):
             self.keys = words
-            # Most words are written as they stand in the plain list: they score -1, and one set
-            # difference drops them all; only the few others (names, rare words) are lower-cased.
-            others = list(set(words).difference(_plain_as_written(lang)))
-            self._others = others, others, _lower_each(others)
+            self._others = self._other_words = list(set(words).difference(_plain_as_written(lang)))
+            self._other_lows = _lower_each(self._others)
         else:
             self.keys = list(zip(words, _lower_in_text(text, words, _word_pattern(scripts))))
-            distinct = list(set(self.keys))
-            self._others = distinct, [w for w, _ in distinct], [low for _, low in distinct]
+            self._others = list(set(self.keys))
+            self._other_words = [word for word, _ in self._others]
+            self._other_lows = [low for _, low in self._others]
 
     def score(self, key: Hashable) -> float:
         """A word of the plain list scores -1 (whatever its case), any other word :func:`_word_score`."""
@@ -704,15 +721,16 @@ class _Vocabulary:
 
     def scores(self) -> list[float]:
         """The score of every token."""
-        return list(map(self.score, self.keys))
+        table = {key: self.score(key) for key in self._others}
+        return [table.get(key, -1.0) for key in self.keys]
 
     def positive(self) -> dict[Hashable, float]:
         """The keys that score above zero, with their scores."""
-        keys, words, lows = self._others
+        lows = self._other_lows
         # Only words outside the plain list can (more frequent elsewhere, or not common at all).
         maybe = set(lows).difference(self.plain)
         out = {}
-        for key, word, low in compress(zip(keys, words, lows), map(maybe.__contains__, lows)):
+        for key, word, low in compress(zip(self._others, self._other_words, lows), map(maybe.__contains__, lows)):
             # A capitalized word outside the shared list scores 0 or -1: no need to score it.
             if (low in self.shared or not word[0].isupper()) and (score := self.score(key)) > 0:
                 out[key] = score
