@@ -326,6 +326,11 @@ class _Lazy:
         return self._chars
 
     @property
+    def lower_keeps_non_ascii(self) -> bool:
+        """Whether lower() changes no character of the text but ASCII letters."""
+        return not self.chars or all(c.lower() == c for c in self.chars)
+
+    @property
     def bmp(self) -> bool:
         """Whether the text has no character beyond U+FFFF (emoji, historic scripts)."""
         return not self.chars or max(self.chars) <= "\uffff"
@@ -454,7 +459,7 @@ def find_script_fragments(
     host = host_group(lang, text)
     lazy = lazy or _Lazy(text, names)
     foreign = _foreign_letter(host.scripts)
-    if host.name == "latin" and not any(foreign.match(c) for c in lazy.chars):
+    if host.name == "latin" and not any(map(foreign.match, lazy.chars)):
         return []  # ASCII has no letter of another script: looking at each distinct other character is enough
     groups = script_groups()
     spans: list[Span] = []
@@ -471,11 +476,7 @@ def find_script_fragments(
         pos = max(run.end(), m.end()) if run else m.end()
         if not run:
             continue
-        words = [w for w in _run_words(group, text, run.start(), run.end())
-                 if not _glued(text, *w, digits=group.name != "cjk")]
-        if _overlaps(lazy.blocked, *run.span()):  # seldom: then look at each word
-            words = [w for w in words if not _overlaps(lazy.blocked, *w)]
-        for piece in _contiguous(text, words):
+        for piece in _run_pieces(text, group, run.start(), run.end(), lazy):
             span = _script_span(text, piece, group, config, names)
             if span is not None:
                 spans.append(span)
@@ -505,9 +506,41 @@ def _name_languages(spans: list[Span], groups: dict[str, ScriptGroup]) -> list[S
     return out
 
 
+def _run_pieces(text: str, group: ScriptGroup, start: int, end: int, lazy: _Lazy) -> list[list[tuple[int, int]]]:
+    """The words of the run text[start:end] that are language: not glued to other letters or digits,
+    not in a protected stretch or a name; in pieces that no dropped word interrupts."""
+    words = _run_words(group, text, start, end)
+    digits = group.name != "cjk"
+    plain = _plain_gaps(text, group, start, end)
+    if plain:
+        # Then no word inside the run is glued: only the outer neighbours of its first and last words may glue them.
+        words = [w for i, w in enumerate(words) if 0 < i < len(words) - 1 or not _glued(text, *w, digits=digits)]
+    else:
+        words = [w for w in words if not _glued(text, *w, digits=digits)]
+    if _overlaps(lazy.blocked, start, end):  # seldom: then look at each word
+        words = [w for w in words if not _overlaps(lazy.blocked, *w)]
+        plain = False
+    if plain:  # what is left is one stretch of words with plain separators between them
+        return [words] if words else []
+    return _contiguous(text, words)
+
+
 def _run_words(group: ScriptGroup, text: str, start: int, end: int) -> list[tuple[int, int]]:
     word = _word_pattern(group.scripts)
     return [w.span() for w in word.finditer(text, start, end)]
+
+
+def _plain_gaps(text: str, group: ScriptGroup, start: int, end: int) -> bool:
+    """Whether the characters between the words of text[start:end] are all plain separators
+    (spaces, punctuation...): neither glue nor join words (see :func:`_glued`, :func:`_only_separators`)."""
+    gaps = _word_pattern(group.scripts).sub("", text[start:end])
+    return all(map(_is_plain_gap, set(gaps)))
+
+
+@lru_cache(maxsize=None)
+def _is_plain_gap(ch: str) -> bool:
+    # Elision marks count as spaces next to a word (l’État, Γιʼ αυτό); hyphens glue (α-helix).
+    return ch in _ELISION or not (_is_wordchar(ch) or ch in "-‐")
 
 
 _ELISION = "'’ʼ"
@@ -701,7 +734,7 @@ class _Vocabulary:
         self._others: list[Hashable]
         self._other_words: list[str]
         self._other_lows: list[str]
-        if all(c.lower() == c for c in lazy.chars):
+        if lazy.lower_keeps_non_ascii:
             self.keys = words
             self._others = self._other_words = list(set(words).difference(_plain_as_written(lang)))
             self._other_lows = _lower_each(self._others)
