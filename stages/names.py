@@ -280,6 +280,7 @@ class Matcher:
         # Per-word answers of near_miss_heads (by min_length) and spelling_keys (by language).
         self._heads: dict[int, tuple[set[str], set[str]]] = {}
         self._spelling_keys: dict[str, dict[str, str]] = {}
+        self._completing: dict[str, frozenset[str] | None] = {}
         # The particles as whole words of a letters-only text (see _tokens): " von " and the like.
         self.particle_automaton = ahocorasick.Automaton()
         for w in self.particles:
@@ -343,6 +344,15 @@ class Matcher:
             self._near_cache.clear()
         self._near_cache[word] = out
         return out
+
+    def completing_words(self, word: str) -> frozenset[str] | None:
+        """The words next to a glossary word near folded *word* in a full name (see _may_be_completed);
+        None when one of them is a particle, which any text may hold."""
+        hit = self._completing.get(word, False)
+        if hit is False:
+            found = frozenset(p for t, _, _ in self.near(word) for p in self.partners.get(t, ()))
+            hit = self._completing[word] = None if not found.isdisjoint(self.particles) else found
+        return hit
 
     def near_miss_heads(self, words: set[str], min_length: int) -> list[str]:
         """Those of the capitalized *words* a near-miss can start from: long enough, in no glossary,
@@ -844,13 +854,18 @@ def _may_be_completed(heads: list[str], words: frozenset[str], matcher: Matcher,
     next to it must be in the text too, as written (a capitalized word or a particle) or
     misspelt (then it is a glossary word near one of the *heads*).
     """
-    if not any(w.lower() in common for w in heads):
-        return heads
-    present = {w.lower() for w in words}
-    present.update(t for h in heads for t, _, _ in matcher.near(h.lower()))
-    particles, partners = matcher.particles, matcher.partners
-    return [w for w in heads if (f := w.lower()) not in common or any(
-        p in present or p in particles for t, _, _ in matcher.near(f) for p in partners.get(t, ()))]
+    kept = []
+    present: set[str] | None = None  # the words that can stand for a name's word, made when needed
+    for w in heads:
+        f = w.lower()
+        if f in common and (needed := matcher.completing_words(f)) is not None:
+            if present is None:
+                present = {x.lower() for x in words}
+                present.update(t for h in heads for t, _, _ in matcher.near(h.lower()))
+            if present.isdisjoint(needed):
+                continue
+        kept.append(w)
+    return kept
 
 
 def _known_neighbour(text: str, t: Token, matcher: Matcher) -> bool:
