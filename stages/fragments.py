@@ -28,12 +28,13 @@ from __future__ import annotations
 
 import bisect
 import json
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from itertools import compress
+from itertools import accumulate, compress, repeat
 from typing import Hashable, Iterable, Sequence
 
 import regex
@@ -755,7 +756,7 @@ class _Vocabulary:
     def scores(self) -> list[float]:
         """The score of every token."""
         table = {key: self.score(key) for key in self._others}
-        return [table.get(key, -1.0) for key in self.keys]
+        return list(map(table.get, self.keys, repeat(-1.0)))
 
     def positive(self) -> dict[Hashable, float]:
         """The keys that score above zero, with their scores."""
@@ -837,10 +838,9 @@ def _may_be_suspicious(vocabulary: _Vocabulary, config: FragmentsConfig) -> bool
 def _covered(tokens: list[tuple[int, int]], ranges: list[tuple[int, int]]) -> set[int]:
     """Indices of the *tokens* (sorted, disjoint) that overlap one of *ranges*: per range, two
     bisections find the tokens it touches, instead of one :func:`_overlaps` call per token."""
-    if not ranges:
+    if not ranges or not tokens:
         return set()
-    starts = [s for s, _ in tokens]
-    ends = [e for _, e in tokens]
+    starts, ends = zip(*tokens)
     out: set[int] = set()
     for a, b in ranges:
         # overlap: token end > a and token start < b
@@ -849,25 +849,29 @@ def _covered(tokens: list[tuple[int, int]], ranges: list[tuple[int, int]]) -> se
 
 
 def _suspicious_regions(scores: list[float], config: FragmentsConfig) -> list[tuple[int, int]]:
-    """Token index ranges where a window of words holds enough foreign evidence."""
-    w = config.window
-    n = len(scores)
-    if sum(s for s in scores if s > 0) < config.suspicion:
+    """Token index ranges where a window of words holds enough foreign evidence: a total of
+    ``suspicion`` or more and three positive scores (a shorter text is one window)."""
+    is_positive = (0.0).__lt__  # s > 0
+    if sum(filter(is_positive, scores)) < config.suspicion:
         return []
+    n = len(scores)
+    width = min(config.window, n)
+    # Window totals from prefix sums, at C speed: scores are multiples of 0.5, so every
+    # sum is exact, in whatever order its terms are added.
+    totals = list(accumulate(scores, initial=0.0))
+    positives = list(accumulate(map(is_positive, scores), initial=0))
+    count = n - width + 1
+    sums = map(operator.sub, totals[width:], totals[:count])
+    rich = compress(range(count), map(operator.ge, sums, repeat(config.suspicion)))
     regions: list[tuple[int, int]] = []
-    total = sum(scores[:w])
-    positives = sum(1 for s in scores[:w] if s > 0)
-    for i in range(0, max(1, n - w + 1)):
-        if i:
-            old, new = scores[i - 1], scores[i + w - 1]
-            total += new - old
-            positives += (new > 0) - (old > 0)
-        if total >= config.suspicion and positives >= 3:
-            last = min(n, i + w) - 1
-            if regions and i <= regions[-1][1] + 1:
-                regions[-1] = (regions[-1][0], last)
-            else:
-                regions.append((i, last))
+    for i in rich:
+        if positives[i + width] - positives[i] < 3:
+            continue
+        last = i + width - 1
+        if regions and i <= regions[-1][1] + 1:
+            regions[-1] = (regions[-1][0], last)
+        else:
+            regions.append((i, last))
     return regions
 
 
