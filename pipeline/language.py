@@ -104,8 +104,10 @@ _LATIN_WORD = regex.compile(r"[\p{Latin}'’]+")
 # (http, www, com) whatever the language around them.
 _NOT_PROSE = regex.compile(r"(?:https?://|www\.)\S+|\S+@\S+|[@#]\w+")
 _CLITICS = frozenset({"s", "t", "re", "ve", "ll", "d", "m"})
-# Below this many words the quick check has too little to go on.
+# Below this many words the quick check has too little to go on...
 QUICK_MIN_WORDS = 5
+# ...unless every word is one that only English uses that much ("has given up so much").
+QUICK_MIN_OWN_WORDS = 3
 QUICK_SHARE = 0.9
 QUICK_OWN_SHARE = 0.6
 # A longer text may hold one rare word the list lacks ("woefully", "gerrymandered").
@@ -121,7 +123,7 @@ def quick_language(text: str, *, max_chars: int = SAMPLE_CHARS) -> str | None:
 
     Measured on ../shared/data (tools/eval_quick_language.py): of 29,147
     lingua sentences in 30 other languages it calls English only one, which is
-    English; no MLQE-PE or WMT22 source; 91% of NTREX English lines and 98% of
+    English; no MLQE-PE or WMT22 source; 95% of NTREX English lines and 98% of
     Wikinews articles are settled here.
     """
     lists = common_words("en")
@@ -137,13 +139,15 @@ def quick_language(text: str, *, max_chars: int = SAMPLE_CHARS) -> str | None:
     foreign = 0 if sample.isascii() else sum(1 for w in words if not w.isascii() and not _LATIN_WORD.fullmatch(w))
     lower = lower if not foreign else [w for w in lower if _LATIN_WORD.fullmatch(w)]
     n = len(lower) + foreign
-    if n < QUICK_MIN_WORDS:
+    if n < QUICK_MIN_OWN_WORDS or (n < QUICK_MIN_WORDS and foreign):
         return None
     known = [w for w in lower if w in lists.words]
     if len(known) < len(lower):  # "aren’t", "country's": try the straight apostrophe, then the bare word
         known += [w for w in (_apostrophe_form(w, lists.words) for w in lower if w not in lists.words) if w]
     hits = len(known)
     owned = sum(1 for w in known if w in lists.own)
+    if n < QUICK_MIN_WORDS:
+        return "en" if owned == n else None
     misses = n - hits
     # Most of the words must be English, and English more than any other language.
     if (hits >= QUICK_SHARE * n or (misses <= 1 and n >= QUICK_SLACK_FROM)) and owned >= QUICK_OWN_SHARE * n:

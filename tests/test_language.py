@@ -18,6 +18,9 @@ def test_detect_is_deterministic_and_seeded():
     ("Le gouvernement a annoncé mardi que les nouvelles règles entreraient en vigueur.", None),
     ("La polizia ha detto che la situazione era sotto controllo dopo la partita.", None),
     ("Too short.", None),
+    ("I got bit!", None),
+    ("They said it was over.", "en"),  # few words, but words only English uses that much
+    ("no me sale nada", None),  # "no" is more Spanish than English
     ("They aren't out to hurt you, he said.", "en"),  # clitics looked up whole
     ("Why has President Trump given up so much?", "en"),
     ("Vovozinha sua linda http://t.co/RVWm594Q www.example.com @someone", None),  # URLs are not words
