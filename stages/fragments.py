@@ -32,10 +32,10 @@ import operator
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from importlib import resources
 from itertools import accumulate, compress, repeat
-from typing import Hashable, Iterable, Sequence
+from typing import Callable, Hashable, Iterable, Sequence
 
 import regex
 
@@ -199,26 +199,74 @@ def _language_group(lang: str | None) -> ScriptGroup | None:
 # -- things that are never fragments ------------------------------------------------
 
 _TLD = r"\.(?:com|org|net|gov|edu|info|io|eu|uk|de|fr|ru|gr|ua|рф|укр)\b"
+_DOMAIN = r"\b[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*" + _TLD + r"(?:/\S*)?"
+_EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 _CODE_CHAR = r"[\p{Latin}\p{Greek}\p{Cyrillic}\p{N}]"
 _PRODUCT_CODE = (r"\b(?=[\p{Latin}\p{Greek}\p{Cyrillic}\p{N}-]*\p{N})(?=[\p{Latin}\p{Greek}\p{Cyrillic}\p{N}-]*\p{L})"
-                 rf"{_CODE_CHAR}+(?:-{_CODE_CHAR}+)*\b")  # product codes: Су-35, XR500
+                 rf"{_CODE_CHAR}+(?:-{_CODE_CHAR}+)*\b")
 
 # Each alternative with what it needs to match at all: one of some substrings, or a match
 # of a pattern much cheaper than the alternative (None: no cheap test).
 _PROTECTED_PARTS: tuple[tuple[tuple[str, ...] | regex.Pattern | None, str], ...] = (
     (("://",), r"(?:https?|ftp)://\S+"),  # URLs
     (("www.",), r"\bwww\.\S+"),
-    (regex.compile(_TLD), r"\b[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*" + _TLD + r"(?:/\S*)?"),  # domains
-    (("@",), r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),  # e-mail addresses
+    (regex.compile(_TLD), _DOMAIN),  # domains
+    (("@",), _EMAIL),  # e-mail addresses
     (("#", "@"), r"(?<![\w&])[\#@][\p{L}\p{M}\p{N}_]+"),  # hashtags, mentions
     (("```",), r"```.*?```"),  # code blocks and inline code
     (("`",), r"`[^`\n]+`"),
     (("_",), r"\b[\p{L}\p{N}]+(?:_[\p{L}\p{N}]+)+\b"),  # snake_case identifiers
     (("()",), r"\b[\p{L}\p{N}_.]+\(\)"),  # calls: foo()
-    (None, _PRODUCT_CODE),
+    (None, _PRODUCT_CODE),  # product codes: Су-35, XR500
     (None, r"\d+(?:[.,]\d+)*\s?(?:[\p{Latin}µμΩ°%]{1,3}(?:/[\p{Latin}µμ]{1,3})?)(?![\p{L}\p{M}])"),  # measures: 5 µm, 3 mΩ
 )
-_CODE_INDEX = [part for _, part in _PROTECTED_PARTS].index(_PRODUCT_CODE)
+
+
+@dataclass(frozen=True)
+class _Cue:
+    """Where an alternative can match at all: around a match of *cue* that every match of
+    it holds, in the stretch of *before* characters up to the cue and of *after* characters
+    from it. The alternative, the dearest ones, tried at every position of the text by the
+    alternation, is only tried there (see :meth:`search`)."""
+
+    cue: regex.Pattern
+    before: str  # a character class
+    after: str
+
+    def search(self, pattern: regex.Pattern, text: str, pos: int) -> regex.Match | None:
+        """``pattern.search(text, pos)``, looking only around the cues.
+
+        No match starts before the stretch around the first cue from *pos*: it would hold
+        a cue of its own, earlier. So the search looks into that stretch (seeing one more
+        character, which a final \\b or lookahead may read), then on from the next cue.
+        """
+        back, forth = _class_run(self.before, True), _class_run(self.after, False)
+        while (cue := self.cue.search(text, pos)) is not None:
+            start = back.match(text, pos, cue.start()).start()
+            end = forth.match(text, cue.start()).end()
+            m = pattern.search(text, start, end + 1)
+            if m is not None:
+                return m
+            pos = end
+        return None
+
+
+@lru_cache(maxsize=None)
+def _class_run(char_class: str, backwards: bool) -> regex.Pattern:
+    return regex.compile(rf"{char_class}*", regex.REVERSE if backwards else 0)
+
+
+# The dearest alternatives, searched apart around their cues. A domain holds its top-level
+# domain, and from its start to there only letters, digits, dots and hyphens, after it no
+# space. An e-mail address holds one @, word characters, dots, plus signs and hyphens
+# before it, no space after. A product code holds a digit (its first lookahead) in its run
+# of code characters and hyphens.
+_SEARCHED_APART: dict[str, _Cue] = {
+    _DOMAIN: _Cue(regex.compile(_TLD), r"[\p{L}\p{N}.\-]", r"\S"),
+    _EMAIL: _Cue(regex.compile("@"), r"[\w.+\-]", r"\S"),
+    _PRODUCT_CODE: _Cue(regex.compile(r"\p{N}"), r"[\p{Latin}\p{Greek}\p{Cyrillic}\p{N}\-]",
+                        r"[\p{Latin}\p{Greek}\p{Cyrillic}\p{N}\-]"),
+}
 
 
 @lru_cache(maxsize=None)
@@ -240,17 +288,12 @@ def protected_ranges(text: str) -> list[tuple[int, int]]:
       characters (@, #, `, _, a top-level domain...) are nowhere in the text can never
       match, and leaving it out changes no match (the alternation is leftmost-first,
       alternatives are independent) while making the scan of plain prose markedly cheaper;
-    * the product-code alternative, the dearest (it looks through every word for a
-      digit), is searched apart, only where there are digits (:func:`_product_code`), and
-      its matches are merged with those of the alternatives before and after it
-      (:func:`_leftmost_first`).
+    * the dearest alternatives (domains, e-mail addresses, product codes) are searched apart, only around
+      their cues (:class:`_Cue`), the others in alternations of neighbours, and their
+      matches merged as the whole alternation would pick them (:func:`_leftmost_first`).
     """
-    present = [_may_match(need, text) for need, _ in _PROTECTED_PARTS]
-    before = _protected_pattern(tuple(keep and i < _CODE_INDEX for i, keep in enumerate(present)))
-    after = _protected_pattern(tuple(keep and i > _CODE_INDEX for i, keep in enumerate(present)))
-    searches = [pattern.search for pattern in (before,) if pattern] + [_product_code] + \
-               [pattern.search for pattern in (after,) if pattern]
-    return _leftmost_first(text, searches)
+    present = tuple(_may_match(need, text) for need, _ in _PROTECTED_PARTS)
+    return _leftmost_first(text, _protected_searches(present))
 
 
 def _may_match(need: tuple[str, ...] | regex.Pattern | None, text: str) -> bool:
@@ -261,7 +304,28 @@ def _may_match(need: tuple[str, ...] | regex.Pattern | None, text: str) -> bool:
     return need.search(text) is not None
 
 
-def _leftmost_first(text: str, searches: list) -> list[tuple[int, int]]:
+@lru_cache(maxsize=None)
+def _protected_searches(present: tuple[bool, ...]) -> list[Callable[[str, int], regex.Match | None]]:
+    """``search(text, pos)`` for the parts flagged in *present*, in order: one per part searched
+    apart, one per stretch of neighbours between them."""
+    searches = []
+    group = [False] * len(present)  # the neighbours gathered so far
+    for i, ((_, part), keep) in enumerate(zip(_PROTECTED_PARTS, present)):
+        if not keep:
+            continue
+        if part in _SEARCHED_APART:
+            if any(group):
+                searches.append(_protected_pattern(tuple(group)).search)
+                group = [False] * len(present)
+            searches.append(partial(_SEARCHED_APART[part].search, regex.compile(part, regex.DOTALL)))
+        else:
+            group[i] = True
+    if any(group):
+        searches.append(_protected_pattern(tuple(group)).search)
+    return searches
+
+
+def _leftmost_first(text: str, searches: list[Callable[[str, int], regex.Match | None]]) -> list[tuple[int, int]]:
     """The spans that ``finditer`` of the alternation ``A|B|...`` finds, given ``search(text, pos)``
     of each alternative (in order): at each step, the match that starts first, the earlier
     alternative on a tie, then on from its end. (No alternative matches the empty string.)"""
@@ -279,30 +343,6 @@ def _leftmost_first(text: str, searches: list) -> list[tuple[int, int]]:
             return out
         out.append(best.span())
         pos = best.end()
-
-
-_CODE_RE = regex.compile(_PRODUCT_CODE)
-_NUMBER_CHAR = regex.compile(r"\p{N}")
-_CODE_RUN = regex.compile(rf"(?:{_CODE_CHAR}|-)*")
-_CODE_RUN_BACK = regex.compile(rf"(?:{_CODE_CHAR}|-)*", regex.REVERSE)
-
-
-def _product_code(text: str, pos: int) -> regex.Match | None:
-    """``_CODE_RE.search(text, pos)``, looking only into runs of code characters and hyphens that hold a digit.
-
-    A product code needs a digit in the run of code characters and hyphens it starts in
-    (its first lookahead), so no match starts before the run of the first digit from
-    *pos*; the search looks into that run only (seeing the character after it, which the
-    lookaheads and the final \\b read), then on from the next digit.
-    """
-    while (digit := _NUMBER_CHAR.search(text, pos)) is not None:
-        start = _CODE_RUN_BACK.match(text, pos, digit.start()).start()
-        end = _CODE_RUN.match(text, digit.start()).end()
-        m = _CODE_RE.search(text, start, end + 1)
-        if m is not None:
-            return m
-        pos = end
-    return None
 
 
 _NON_ASCII = regex.compile(r"[^\x00-\x7f]+")
