@@ -104,9 +104,21 @@ class Document:
     spans: list[Span] = field(default_factory=list)
     history: list[StageRecord] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    # (text, digest(text)) for the last text digested; not part of the document's value.
+    _digest: tuple[str, str] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def text_digest(self) -> str:
+        """``digest(self.text)``, computed once per text: stages that change nothing pass the text on."""
+        cached = self._digest
+        if cached is None or cached[0] is not self.text:
+            cached = self._digest = (self.text, digest(self.text))
+        return cached[1]
 
     def apply(self, record: StageRecord, output: str | None = None) -> "Document":
         """Append *record* and apply its edits (checking them against the current text)."""
+        if not record.edits and not record.spans and (output is None or output == self.text):
+            self.history.append(record)  # most stages on most documents: nothing to apply
+            return self
         new_text = apply_edits(self.text, record.edits)
         if output is not None and output != new_text:
             from mtclean.pipeline.errors import StageError

@@ -19,7 +19,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, ClassVar, Iterable, Mapping
 
-from mtclean.pipeline.document import Document, StageRecord, Span, config_digest, digest
+from mtclean.pipeline.document import Document, StageRecord, Span, config_digest
 from mtclean.pipeline.edits import Edit
 from mtclean.pipeline.errors import ConfigError
 
@@ -145,7 +145,7 @@ class Stage:
         return StageRecord(
             stage=self.id,
             config_digest=self.config_digest,
-            input_digest=digest(doc.text),
+            input_digest=doc.text_digest(),
             edits=tuple(edits),
             suggestions=tuple(suggestions),
             spans=tuple(spans),

@@ -122,3 +122,13 @@ def test_spans_follow_later_edits():
 def test_unknown_language_code_is_a_config_error(lang):
     with pytest.raises(ConfigError, match="unknown language code"):
         load_config(lang=lang)
+
+
+def test_text_digest_follows_the_text():
+    from mtclean.pipeline.document import digest
+
+    doc = Document(text="first")
+    assert doc.text_digest() == digest("first")
+    doc.text = "second"  # set directly, not through apply(): the cached digest must not be reused
+    assert doc.text_digest() == digest("second")
+    assert Document(text="second") == doc  # the cache is not part of the document's value
