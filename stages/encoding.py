@@ -23,8 +23,15 @@ from mtclean.pipeline.edits import Edit, changed_regions, run_passes
 from mtclean.pipeline.stage import Stage, StageConfig
 
 # Lines that are pure ASCII without '&' or control characters cannot hold
-# anything ftfy would repair; skipping them keeps clean text cheap.
-_MAYBE_BROKEN = regex.compile(r"[^\t\n\r\x20-\x25\x27-\x7e]")
+# anything ftfy would repair; skipping them keeps clean text cheap. Nor can
+# lines whose only other characters are dashes, curly quotes, the ellipsis and
+# the no-break space: in every single-byte encoding ftfy undoes, these are
+# UTF-8 continuation bytes or lead bytes that need a letter-like continuation
+# after them, so no run of them decodes as UTF-8 (tests/test_encoding.py checks
+# that ftfy leaves such text alone). Normalization (NFKC turns … into ...)
+# needs every non-ASCII line.
+_MAYBE_BROKEN = regex.compile(r"[^\t\n\r\x20-\x25\x27-\x7e\u2013\u2014\u2018\u2019\u201c\u201d\u2026\xa0]")
+_NOT_ASCII = regex.compile(r"[^\t\n\r\x20-\x25\x27-\x7e]")
 
 # A word mixing Latin with Cyrillic or Greek letters: the only place a
 # homoglyph substitution can be told apart from real text in another script.
@@ -113,8 +120,9 @@ def repair_mojibake(text: str, *, config: EncodingConfig = EncodingConfig()) -> 
     offset = 0
     # Split on "\n" only, like ftfy.fix_text: str.splitlines would also cut at
     # control characters that ftfy removes, scattering one repair into many.
+    maybe_broken = _NOT_ASCII if config.normalization else _MAYBE_BROKEN
     for line in _segments(text):
-        if _MAYBE_BROKEN.search(line):
+        if maybe_broken.search(line):
             fixed, plan = ftfy.fix_and_explain(line, fcfg)
             if fixed != line:
                 evidence = {"ftfy": [list(step) for step in plan or ()], "ftfy_version": ftfy.__version__}

@@ -128,3 +128,31 @@ def test_huge_single_line_is_repaired_in_pieces():
     assert out == line.replace("cafÃ©", "café")
     assert len(edits) == 50_000 and {e.before for e in edits} == {"cafÃ©"}
     assert apply_edits(out, invert_edits(edits)) == line
+
+
+# What the encoding stage lets through without asking ftfy (stages/encoding.py, _MAYBE_BROKEN).
+_SKIPPED_BY_PRECHECK = "".join(chr(c) for c in range(0x20, 0x7F) if chr(c) != "&") + "\t\n–—‘’“”…\xa0"
+
+
+@given(st.text(alphabet=_SKIPPED_BY_PRECHECK, max_size=60))
+def test_ftfy_never_changes_what_the_precheck_skips(text):
+    import ftfy
+
+    from mtclean.stages.encoding import _ftfy_config
+
+    assert ftfy.fix_and_explain(text, _ftfy_config(EncodingConfig()))[0] == text
+
+
+def test_ftfy_leaves_every_short_run_of_dashes_quotes_and_spaces_alone():
+    # Exhaustive up to four characters, with a letter, a capital, a space and a period among them.
+    import itertools
+
+    import ftfy
+
+    from mtclean.stages.encoding import _ftfy_config
+
+    config = _ftfy_config(EncodingConfig())
+    alphabet = "–—‘’“”…\xa0a .A"
+    changed = [s for k in range(1, 5) for s in map("".join, itertools.product(alphabet, repeat=k))
+               if ftfy.fix_and_explain(s, config)[0] != s]
+    assert changed == []
