@@ -553,9 +553,14 @@ def _run_pieces(text: str, group: ScriptGroup, start: int, end: int, lazy: _Lazy
     words = _run_words(group, text, start, end)
     digits = group.name != "cjk"
     plain = _plain_gaps(text, group, start, end)
-    if plain:
+    if plain and len(words) > 2:
         # Then no word inside the run is glued: only the outer neighbours of its first and last words may glue them.
-        words = [w for i, w in enumerate(words) if 0 < i < len(words) - 1 or not _glued(text, *w, digits=digits)]
+        first, last = words[0], words[-1]
+        words = words[1:-1]
+        if not _glued(text, *first, digits=digits):
+            words.insert(0, first)
+        if not _glued(text, *last, digits=digits):
+            words.append(last)
     else:
         words = [w for w in words if not _glued(text, *w, digits=digits)]
     if _overlaps(lazy.blocked, start, end):  # seldom: then look at each word
@@ -658,7 +663,7 @@ def _script_span(text, words, group, config, names) -> Span | None:
     ideographic = group.name == "cjk"
     if len(words) == 1 and letters < (2 if ideographic else config.min_script_letters):
         return None  # a lone letter or abbreviation used as a symbol
-    if not ideographic and max(e - s for s, e in words) < 2:
+    if not ideographic and not any(e - s >= 2 for s, e in words):
         return None  # α β γ: a list of symbols
     if names and names.is_name(chunk):
         return None
@@ -878,9 +883,10 @@ def _may_be_suspicious(vocabulary: _Vocabulary, config: FragmentsConfig) -> bool
 def _covered(tokens: list[tuple[int, int]], ranges: list[tuple[int, int]]) -> set[int]:
     """Indices of the *tokens* (sorted, disjoint) that overlap one of *ranges*: per range, two
     bisections find the tokens it touches, instead of one :func:`_overlaps` call per token."""
-    if not ranges or not tokens:
+    if not ranges:
         return set()
-    starts, ends = zip(*tokens)
+    starts = [s for s, _ in tokens]
+    ends = [e for _, e in tokens]
     out: set[int] = set()
     for a, b in ranges:
         # overlap: token end > a and token start < b
