@@ -224,21 +224,25 @@ _PROTECTED_PARTS: tuple[tuple[tuple[str, ...] | regex.Pattern | None, str], ...]
 
 @dataclass(frozen=True)
 class _Cue:
-    """Where an alternative can match at all: around a match of *cue* that every match of
-    it holds, in the stretch of *before* characters up to the cue and of *after* characters
-    from it. The alternative, the dearest ones, tried at every position of the text by the
-    alternation, is only tried there (see :meth:`search`)."""
+    """Where an alternative of the protected scan can match at all.
+
+    Each match needs a match of *cue* at or after its start, and lies between
+    the start of the run of *before* characters that ends at that cue and the
+    end of the run of *after* characters that starts there (it may read one
+    character more). The alternation tries the alternative at every position of
+    the text; :meth:`search` tries it only around the cues.
+    """
 
     cue: regex.Pattern
     before: str  # a character class
     after: str
 
     def search(self, pattern: regex.Pattern, text: str, pos: int) -> regex.Match | None:
-        """``pattern.search(text, pos)``, looking only around the cues.
+        """``pattern.search(text, pos)`` for the alternative, looking only around the cues.
 
-        No match starts before the stretch around the first cue from *pos*: it would hold
-        a cue of its own, earlier. So the search looks into that stretch (seeing one more
-        character, which a final \\b or lookahead may read), then on from the next cue.
+        No match starts before the stretch around the first cue from *pos*: it would
+        need a cue of its own, earlier. So the search looks into that stretch (and one
+        character more, which a final \\b or lookahead may read), then on from the next cue.
         """
         back, forth = _class_run(self.before, True), _class_run(self.after, False)
         while (cue := self.cue.search(text, pos)) is not None:
@@ -257,10 +261,10 @@ def _class_run(char_class: str, backwards: bool) -> regex.Pattern:
 
 
 # The dearest alternatives, searched apart around their cues. A domain holds its top-level
-# domain, and from its start to there only letters, digits, dots and hyphens, after it no
-# space. An e-mail address holds one @, word characters, dots, plus signs and hyphens
-# before it, no space after. A product code holds a digit (its first lookahead) in its run
-# of code characters and hyphens.
+# domain, with only letters, digits, dots and hyphens before it, no space after it. An
+# e-mail address holds one @, with only word characters, dots, plus signs and hyphens
+# before it, no space after it. A product code needs a digit (its first lookahead) in the
+# run of code characters and hyphens it starts in, and stays in that run.
 _SEARCHED_APART: dict[str, _Cue] = {
     _DOMAIN: _Cue(regex.compile(_TLD), r"[\p{L}\p{N}.\-]", r"\S"),
     _EMAIL: _Cue(regex.compile("@"), r"[\w.+\-]", r"\S"),
@@ -288,9 +292,10 @@ def protected_ranges(text: str) -> list[tuple[int, int]]:
       characters (@, #, `, _, a top-level domain...) are nowhere in the text can never
       match, and leaving it out changes no match (the alternation is leftmost-first,
       alternatives are independent) while making the scan of plain prose markedly cheaper;
-    * the dearest alternatives (domains, e-mail addresses, product codes) are searched apart, only around
-      their cues (:class:`_Cue`), the others in alternations of neighbours, and their
-      matches merged as the whole alternation would pick them (:func:`_leftmost_first`).
+    * the dearest alternatives (domains, e-mail addresses, product codes) are searched
+      apart, only around their cues (:class:`_Cue`), the others in alternations of
+      neighbours, and the matches merged as the whole alternation would pick them
+      (:func:`_leftmost_first`).
     """
     present = tuple(_may_match(need, text) for need, _ in _PROTECTED_PARTS)
     return _leftmost_first(text, _protected_searches(present))
