@@ -115,12 +115,14 @@ def _segments(text: str):
 
 def repair_mojibake(text: str, *, config: EncodingConfig = EncodingConfig()) -> list[Edit]:
     """Edits repairing what ftfy finds, one per damaged run within a line."""
+    maybe_broken = _NOT_ASCII if config.normalization else _MAYBE_BROKEN
+    if not maybe_broken.search(text):
+        return []  # most documents: one scan, not one per line
     fcfg = _ftfy_config(config)
     edits: list[Edit] = []
     offset = 0
     # Split on "\n" only, like ftfy.fix_text: str.splitlines would also cut at
     # control characters that ftfy removes, scattering one repair into many.
-    maybe_broken = _NOT_ASCII if config.normalization else _MAYBE_BROKEN
     for line in _segments(text):
         if maybe_broken.search(line):
             fixed, plan = ftfy.fix_and_explain(line, fcfg)
