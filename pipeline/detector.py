@@ -72,15 +72,22 @@ def _gauss_pair(raw, at: int) -> tuple[float, float]:
 
 
 def _replays_random(stream: _RawStream, seed) -> bool:
-    """Whether the replay gives what ``random.Random`` gives on this Python: gauss, choice, gauss."""
+    """Whether the replay gives what ``random.Random`` gives on this Python, for calls like langdetect's:
+    gauss twice (the second from the kept value), then choice over 1000, 1024 (a power of two) and
+    1 item(s), then gauss."""
     rnd = random.Random(seed)
-    expected = [rnd.gauss(0.0, 1.0), rnd.gauss(0.0, 1.0), rnd.choice(range(1000)), rnd.gauss(0.0, 1.0)]
+    expected = [rnd.gauss(0.0, 1.0), rnd.gauss(0.0, 1.0), *(rnd.choice(range(n)) for n in (1000, 1024, 1)),
+                rnd.gauss(0.0, 1.0)]
     raw = stream.raw
-    z0, z1 = _gauss_pair(raw, 0)
+    replayed = list(_gauss_pair(raw, 0))
     at = 4
-    while (pick := int(raw[at]) >> (32 - (1000).bit_length())) >= 1000:
+    for n in (1000, 1024, 1):
+        while (pick := int(raw[at]) >> (32 - n.bit_length())) >= n:
+            at += 1
+        replayed.append(pick)
         at += 1
-    return expected == [z0, z1, pick, _gauss_pair(raw, at + 1)[0]]
+    replayed.append(_gauss_pair(raw, at)[0])
+    return expected == replayed
 
 
 class FastDetector(Detector):

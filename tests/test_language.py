@@ -3,6 +3,7 @@ from __future__ import annotations
 import functools
 
 import pytest
+from hypothesis import given, strategies as st
 
 from conftest import shared_data
 from mtclean.pipeline import language
@@ -120,6 +121,17 @@ def test_the_replayed_stream_is_this_pythons_random():
     assert stream is not None  # else every detection takes the slow path
     rnd = random.Random(language.SEED)
     assert [int(x) for x in stream.raw[:1000]] == [rnd.getrandbits(32) for _ in range(1000)]
+
+
+@given(st.text(alphabet=st.sampled_from("abcdefghijklmnopqrstuvwxyzäéßαβγабвгاب東京 .,'"), max_size=60))
+def test_fast_detector_agrees_with_langdetect_on_any_text(text):
+    # Any n-gram count: 0, 1, powers of two (where choice's rejection sampling is at its edge), many.
+    assert _agree(*_stock_and_fast(text))
+
+
+@pytest.mark.parametrize("text", ["a", "ab", "é", "abcdefgh", "x" * 64, "ab " * 100, "Zelensky " * 300])
+def test_fast_detector_agrees_on_edge_sizes(text):
+    assert _agree(*_stock_and_fast(text))
 
 
 def test_fast_detector_matches_langdetect_in_30_languages():
