@@ -30,12 +30,9 @@ class Guess:
 
 @lru_cache(maxsize=1)
 def _factory():
-    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+    from mtclean.pipeline.detector import load_factory
 
-    factory = DetectorFactory()
-    factory.load_profile(PROFILES_DIRECTORY)
-    factory.seed = SEED
-    return factory
+    return load_factory(SEED)
 
 
 def guesses(text: str, *, max_chars: int = SAMPLE_CHARS) -> list[Guess]:

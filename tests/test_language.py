@@ -159,3 +159,14 @@ def test_decisive_detection_on_short_items_in_74_languages():
     folder = shared_data("lingua-language-testdata", "word-pairs")
     texts = [line for f in sorted(folder.glob("*.txt")) for line in f.read_text("utf-8").splitlines()[:3]]
     assert [t for t in texts if not _same_top(t)] == []
+
+
+def test_profile_matrix_holds_langdetects_own_probabilities():
+    import numpy as np
+
+    stock, ours = _stock_factory(), language._factory()
+    assert ours.langlist == stock.langlist
+    assert list(ours.word_lang_prob_map) == list(stock.word_lang_prob_map)
+    matrix = ours.profile_matrix
+    assert all(np.array_equal(matrix[ours.word_lang_prob_map[gram]], row)
+               for gram, row in stock.word_lang_prob_map.items())
