@@ -281,6 +281,8 @@ class Matcher:
         self._heads: dict[int, tuple[set[str], set[str]]] = {}
         self._spelling_keys: dict[str, dict[str, str]] = {}
         self._completing: dict[str, frozenset[str] | None] = {}
+        self._alone: dict[str, bool] = {}
+        self._near_words: dict[str, frozenset[str]] = {}
         # The particles as whole words of a letters-only text (see _tokens): " von " and the like.
         self.particle_automaton = ahocorasick.Automaton()
         for w in self.particles:
@@ -345,13 +347,41 @@ class Matcher:
         self._near_cache[word] = out
         return out
 
+    def near_words(self, word: str) -> frozenset[str]:
+        """The glossary words of near(*word*), as a set (cached: one set update per word and document)."""
+        hit = self._near_words.get(word)
+        if hit is None:
+            hit = frozenset(t for t, _, _ in self.near(word))
+            if len(self._near_words) > 200_000:
+                self._near_words.clear()
+            self._near_words[word] = hit
+        return hit
+
     def completing_words(self, word: str) -> frozenset[str] | None:
         """The words next to a glossary word near folded *word* in a full name (see _may_be_completed);
         None when one of them is a particle, which any text may hold."""
         hit = self._completing.get(word, False)
         if hit is False:
-            found = frozenset(p for t, _, _ in self.near(word) for p in self.partners.get(t, ()))
+            found = frozenset(p for t in self.near_words(word) for p in self.partners.get(t, ()))
             hit = self._completing[word] = None if not found.isdisjoint(self.particles) else found
+        return hit
+
+    def may_stand_alone(self, word: str) -> bool:
+        """Whether folded *word* (not a common word) could be corrected on its own, with no
+        rest of a full name next to it (the one-word case of _run_fixes): its closest glossary
+        word ends the names of one entry only and is close (a transliteration variant, or one
+        edit in a word of five letters or more). Every other correction needs a partner word."""
+        hit = self._alone.get(word)
+        if hit is None:
+            near = self.near(word)
+            hit = False
+            if near:
+                target, d, ds = near[0]
+                refs = self.singles.get(target, ())
+                hit = len({r.entry for r in refs}) == 1 and (ds == 0 or (d <= 1 and len(word) >= 5))
+            if len(self._alone) > 200_000:
+                self._alone.clear()
+            self._alone[word] = hit
         return hit
 
     def near_miss_heads(self, words: set[str], min_length: int) -> list[str]:
@@ -848,20 +878,24 @@ def _candidate_runs(text: str, matcher: Matcher, min_length: int, common: frozen
 
 def _may_be_completed(heads: list[str], words: frozenset[str], matcher: Matcher,
                       common: frozenset[str]) -> list[str]:
-    """*heads* without the common words whose full names cannot be in the text.
+    """*heads* without the words that cannot lead to a correction or suggestion in this text.
 
-    A common word (States) is only corrected within a full name (State Duma): the name's word
-    next to it must be in the text too, as written (a capitalized word or a particle) or
-    misspelt (then it is a glossary word near one of the *heads*).
+    A word is corrected on its own only when it is no common word and its closest glossary word
+    allows it (Matcher.may_stand_alone); otherwise only within a full name (Emauel Macron, State
+    Duma): the name's word next to it must be in the text too, as written (a capitalized word or a
+    particle) or misspelt (then it is a glossary word near one of the *heads*). With a big glossary
+    most capitalized words are near some name word, but few have the rest of that name around.
     """
     kept = []
     present: set[str] | None = None  # the words that can stand for a name's word, made when needed
     for w in heads:
         f = w.lower()
-        if f in common and (needed := matcher.completing_words(f)) is not None:
+        if ((f in common or not matcher.may_stand_alone(f))
+                and (needed := matcher.completing_words(f)) is not None):
             if present is None:
                 present = {x.lower() for x in words}
-                present.update(t for h in heads for t, _, _ in matcher.near(h.lower()))
+                for h in heads:
+                    present.update(matcher.near_words(h.lower()))
             if present.isdisjoint(needed):
                 continue
         kept.append(w)
