@@ -205,6 +205,15 @@ class FormRef(NamedTuple):
     is_surname: bool = False
 
 
+class Head(NamedTuple):
+    """A capitalized word a near-miss can start from (see Matcher.near_miss_heads), judged once per process."""
+    text: str
+    folded: str
+    near: frozenset[str]  # the glossary words near it
+    alone: bool  # may be corrected on its own, unless it is a common word (see Matcher.may_stand_alone)
+    partners: frozenset[str] | None  # the words that can complete its full name (see Matcher.completing_words)
+
+
 class Matcher:
     """Everything the stage needs from a glossary, compiled once (automaton and indexes)."""
 
@@ -220,7 +229,11 @@ class Matcher:
                 self._add_key(keys, form, Claim(VARIANT, i, form))
         for key, claims in keys.items():
             claims.sort(key=lambda c: c.what)  # correct forms first: they win ties
-            self.automaton.add_word(key, (len(key), tuple(claims), claims[0].what))
+            # The entry that protects a hit whatever its case (a correct form of an entry that is
+            # not case-sensitive comes first), or -1: exact_edits then need not look at each claim.
+            sure = claims[0].entry if claims[0].what == PROTECT and not self.entries[claims[0].entry].case_sensitive \
+                else -1
+            self.automaton.add_word(key, (len(key), tuple(claims), claims[0].what, sure))
         self.empty = not keys
         if keys:
             self.automaton.make_automaton()
@@ -278,11 +291,8 @@ class Matcher:
             for form in e.forms() for w in _WORD.findall(form) if w[:1].islower()) | _title_ends()
         self._mention_cache: dict[tuple[int, str], str] = {}
         # Per-word answers of near_miss_heads (by min_length) and spelling_keys (by language).
-        self._heads: dict[int, tuple[set[str], set[str]]] = {}
+        self._heads: dict[int, tuple[dict[str, Head], set[str]]] = {}
         self._spelling_keys: dict[str, dict[str, str]] = {}
-        self._completing: dict[str, frozenset[str] | None] = {}
-        self._alone: dict[str, bool] = {}
-        self._near_words: dict[str, frozenset[str]] = {}
         # The particles as whole words of a letters-only text (see _tokens): " von " and the like.
         self.particle_automaton = ahocorasick.Automaton()
         for w in self.particles:
@@ -347,64 +357,46 @@ class Matcher:
         self._near_cache[word] = out
         return out
 
-    def near_words(self, word: str) -> frozenset[str]:
-        """The glossary words of near(*word*), as a set (cached: one set update per word and document)."""
-        hit = self._near_words.get(word)
-        if hit is None:
-            hit = frozenset(t for t, _, _ in self.near(word))
-            if len(self._near_words) > 200_000:
-                self._near_words.clear()
-            self._near_words[word] = hit
-        return hit
-
     def completing_words(self, word: str) -> frozenset[str] | None:
         """The words next to a glossary word near folded *word* in a full name (see _may_be_completed);
         None when one of them is a particle, which any text may hold."""
-        hit = self._completing.get(word, False)
-        if hit is False:
-            found = frozenset(p for t in self.near_words(word) for p in self.partners.get(t, ()))
-            hit = self._completing[word] = None if not found.isdisjoint(self.particles) else found
-        return hit
+        found = frozenset(p for t, _, _ in self.near(word) for p in self.partners.get(t, ()))
+        return None if not found.isdisjoint(self.particles) else found
 
     def may_stand_alone(self, word: str) -> bool:
         """Whether folded *word* (not a common word) could be corrected on its own, with no
         rest of a full name next to it (the one-word case of _run_fixes): its closest glossary
         word ends the names of one entry only and is close (a transliteration variant, or one
         edit in a word of five letters or more). Every other correction needs a partner word."""
-        hit = self._alone.get(word)
-        if hit is None:
-            near = self.near(word)
-            hit = False
-            if near:
-                target, d, ds = near[0]
-                refs = self.singles.get(target, ())
-                hit = len({r.entry for r in refs}) == 1 and (ds == 0 or (d <= 1 and len(word) >= 5))
-            if len(self._alone) > 200_000:
-                self._alone.clear()
-            self._alone[word] = hit
-        return hit
+        near = self.near(word)
+        if not near:
+            return False
+        target, d, ds = near[0]
+        return len({r.entry for r in self.singles.get(target, ())}) == 1 and (ds == 0 or (d <= 1 and len(word) >= 5))
 
-    def near_miss_heads(self, words: set[str], min_length: int) -> list[str]:
+    def near_miss_heads(self, words: set[str], min_length: int) -> list[Head]:
         """Those of the capitalized *words* a near-miss can start from: long enough, in no glossary,
         cased as a name (``Zelenskij``, ``ZELENSKIJ``) and near a glossary word.
 
         A document repeats the same few hundred words, so each word is judged once per
         process and a document only pays a set difference for the words it shares with others.
         """
-        heads, others = self._heads.setdefault(min_length, (set(), set()))
+        heads, others = self._heads.setdefault(min_length, ({}, set()))
         if len(others) > 200_000:
             heads.clear()
             others.clear()
         out = []
         for w in words - others:
-            if w not in heads:
+            head = heads.get(w)
+            if head is None:
                 f = w.lower()
                 if not (len(f) >= min_length and w[0].isupper() and f not in self.known
                         and (w[1:].islower() or (w.isupper() and len(w) >= 6)) and self.near(f)):
                     others.add(w)
                     continue
-                heads.add(w)
-            out.append(w)
+                head = heads[w] = Head(w, f, frozenset(t for t, _, _ in self.near(f)), self.may_stand_alone(f),
+                                       self.completing_words(f))
+            out.append(head)
         return out
 
     def spelling_keys(self, words: set[str], lang: str) -> dict[str, str]:
@@ -504,14 +496,13 @@ def _inside(spans: list[tuple[int, int]], starts: list[int], a: int, b: int) -> 
 
 
 def _boundary_ok(text: str, start: int, end: int) -> bool:
-    if start > 0:
-        prev = text[start - 1]
+    # A space either side (most hits) passes every test below: no regex call for it.
+    if start > 0 and (prev := text[start - 1]) != " ":
         if _WORDCHAR.match(prev) or prev in "@#/\\":
             return False
         if prev in "'’" and start > 1 and text[start - 2].isalpha():
             return False  # the second half of D'Souza, O'Brien
-    if end < len(text):
-        nxt = text[end]
+    if end < len(text) and (nxt := text[end]) != " ":
         if _WORDCHAR.match(nxt) or nxt in "@/\\":
             return False
         if nxt in ".-" and end + 1 < len(text) and text[end + 1].isalnum() and nxt == ".":
@@ -616,34 +607,35 @@ def exact_edits(text: str, matcher: Matcher, lang: str | None,
         return [], [], []
     # Keys and text both have every non-word character as a space and a space at
     # each end, so the automaton only reports whole-word hits.
-    hits: list[tuple[int, int, int, tuple[Claim, ...]]] = []
+    hits: list[tuple[int, int, int, tuple[Claim, ...], int]] = []
     starts = [s for s, _ in protected]
-    for end, (length, claims, first) in matcher.automaton.iter(_bounded(fold(text))):
+    for end, (length, claims, first, sure) in matcher.automaton.iter(_bounded(fold(text))):
         # `end` indexes the key's closing space in the padded text: the word is
         # text[end - length + 1 : end - 1].
         start, end = end - length + 1, end - 1
         if _boundary_ok(text, start, end) and not (protected and _inside(protected, starts, start, end)):
             # Longest first; canonical or allowed forms win ties with variants: correct text stays.
-            hits.append((start, start - end, first, claims))
+            hits.append((start, start - end, first, claims, sure))
     hits.sort()
     edits: list[Edit] = []
     mentions: list[Mention] = []
     covered: list[tuple[int, int]] = []
     pos = 0
-    for start, neg_len, _, claims in hits:
+    for start, neg_len, _, claims, protector in hits:
         end = start - neg_len
         if start < pos:
             continue
         matched = text[start:end]
-        protect = [c for c in claims if c.what == PROTECT and (
-            not matcher.entries[c.entry].case_sensitive
-            or unicodedata.normalize("NFC", matched) == unicodedata.normalize("NFC", c.form))]
-        if protect:
+        if protector < 0:
+            protector = next((c.entry for c in claims if c.what == PROTECT and (
+                not matcher.entries[c.entry].case_sensitive
+                or unicodedata.normalize("NFC", matched) == unicodedata.normalize("NFC", c.form))), -1)
+        if protector >= 0:
             pos = end
             covered.append((start, end))
-            how = matcher.mention_kind(protect[0].entry, matched)
+            how = matcher.mention_kind(protector, matched)
             if how:
-                mentions.append(Mention(protect[0].entry, start, end, matched, how == "house"))
+                mentions.append(Mention(protector, start, end, matched, how == "house"))
             continue
         for c in claims:
             e = matcher.entries[c.entry]
@@ -862,7 +854,7 @@ def _candidate_runs(text: str, matcher: Matcher, min_length: int, common: frozen
     making only these runs spares tokenizing the whole text.
     """
     words = _capitalized_words(text)
-    heads = _may_be_completed(matcher.near_miss_heads(words, min_length), words, matcher, common)
+    heads = _may_be_completed(matcher.near_miss_heads(words, min_length), words, common)
     runs: list[list[Token]] = []
     if not heads:
         return runs
@@ -876,29 +868,27 @@ def _candidate_runs(text: str, matcher: Matcher, min_length: int, common: frozen
     return runs
 
 
-def _may_be_completed(heads: list[str], words: frozenset[str], matcher: Matcher,
-                      common: frozenset[str]) -> list[str]:
-    """*heads* without the words that cannot lead to a correction or suggestion in this text.
+def _may_be_completed(heads: list[Head], words: frozenset[str], common: frozenset[str]) -> list[str]:
+    """The words of *heads* that can lead to a correction or suggestion in this text.
 
     A word is corrected on its own only when it is no common word and its closest glossary word
-    allows it (Matcher.may_stand_alone); otherwise only within a full name (Emauel Macron, State
-    Duma): the name's word next to it must be in the text too, as written (a capitalized word or a
-    particle) or misspelt (then it is a glossary word near one of the *heads*). With a big glossary
-    most capitalized words are near some name word, but few have the rest of that name around.
+    allows it (Head.alone); otherwise only within a full name (Emauel Macron, State Duma): the
+    name's word next to it must be in the text too, as written (a capitalized word or a particle)
+    or misspelt (then it is a glossary word near one of the *heads*). With a big glossary most
+    capitalized words are near some name word, but few have the rest of that name around.
     """
     kept = []
     present: set[str] | None = None  # the words that can stand for a name's word, made when needed
-    for w in heads:
-        f = w.lower()
-        if ((f in common or not matcher.may_stand_alone(f))
-                and (needed := matcher.completing_words(f)) is not None):
+    for head in heads:
+        needed = head.partners if (not head.alone or head.folded in common) else None
+        if needed is not None:
             if present is None:
                 present = {x.lower() for x in words}
-                for h in heads:
-                    present.update(matcher.near_words(h.lower()))
+                for other in heads:
+                    present.update(other.near)
             if present.isdisjoint(needed):
                 continue
-        kept.append(w)
+        kept.append(head.text)
     return kept
 
 
