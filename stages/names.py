@@ -113,6 +113,8 @@ def fold(text: str) -> str:
 
 
 def _strip_marks(s: str) -> str:
+    if s.isascii():
+        return s  # nothing to decompose (most glossary and text words)
     return "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c))
 
 
@@ -135,11 +137,17 @@ def skeleton(word: str) -> str:
 
 
 def _deletes(s: str, depth: int) -> set[str]:
-    out = {s}
-    frontier = {s}
-    for _ in range(depth):
-        frontier = {w[:i] + w[i + 1:] for w in frontier for i in range(len(w))} - out
-        out |= frontier
+    """*s* and every string made from it by deleting up to *depth* (at most 2) of its characters.
+
+    The second deletion is only made at or after the position of the first, so each pair of
+    positions is deleted once rather than twice (the Matcher makes these for every glossary word).
+    """
+    if not depth:
+        return {s}
+    once = [s[:i] + s[i + 1:] for i in range(len(s))]
+    out = {s, *once}
+    if depth > 1:
+        out.update([w[:j] + w[j + 1:] for i, w in enumerate(once) for j in range(i, len(w))])
     return out
 
 
@@ -241,7 +249,10 @@ class Matcher:
         # Fuzzy indexes: every word of a correct form is a possible target.
         self.known: set[str] = set()  # folded words of every correct form (canonical, surname, allowed)
         self.target_surface: dict[str, str] = {}
-        self.deletes: dict[str, set[str]] = defaultdict(set)
+        # Tuples of strings are not tracked by the garbage collector: a big glossary must not make
+        # every collection in the worker slower. Built as tuples from the start: a set per delete
+        # (ten times as many as glossary words) was most of the cost of building the matcher.
+        self.deletes: dict[str, tuple[str, ...]] = {}
         self.pairs: dict[tuple[str, str], list[FormRef]] = defaultdict(list)
         self.singles: dict[str, list[FormRef]] = defaultdict(list)  # last word / one-word form -> entries
         self.context: dict[int, tuple[str, ...]] = {}  # entry -> context phrases
@@ -261,17 +272,12 @@ class Matcher:
                 for w, t in zip(surface, tokens):
                     if len(t) >= 3 and t not in self.target_surface:
                         self.target_surface[t] = w
-                        sk = skeleton(t)
-                        for d in _deletes(sk, self._depth(len(sk))):
-                            self.deletes[d].add(t)
+                        self._index_deletes(t)
                 for k in range(len(tokens) - 1):
                     self.pairs[(tokens[k], tokens[k + 1])].append(
                         FormRef(i, tokens, surface, k, form_lang, is_surname))
                 last = len(tokens) - 1
                 self.singles[tokens[last]].append(FormRef(i, tokens, surface, last, form_lang, is_surname))
-        # Tuples of strings are not tracked by the garbage collector: a big glossary
-        # must not make every collection in the worker slower.
-        self.deletes = {k: tuple(v) for k, v in self.deletes.items()}
         self.pairs = {k: tuple(v) for k, v in self.pairs.items()}
         # The words next to each word in a full name (Emmanuel: macron): a common word is only
         # a near-miss next to one of these (see near_miss_heads).
@@ -299,6 +305,15 @@ class Matcher:
             self.particle_automaton.add_word(f" {w} ", len(w))
         if self.particles:
             self.particle_automaton.make_automaton()
+
+    def _index_deletes(self, word: str) -> None:
+        """File glossary *word* under every delete of its skeleton (see near)."""
+        sk = skeleton(word)
+        alone = (word,)
+        deletes = self.deletes
+        for d in _deletes(sk, self._depth(len(sk))):
+            found = deletes.get(d)
+            deletes[d] = alone if found is None else found + alone
 
     def _depth(self, n: int) -> int:
         return min(self.max_distance, 2) if n >= 6 else (1 if n >= 3 else 0)
