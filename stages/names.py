@@ -239,8 +239,8 @@ class Matcher:
             claims.sort(key=lambda c: c.what)  # correct forms first: they win ties
             # The entry that protects a hit whatever its case (a correct form of an entry that is
             # not case-sensitive comes first), or -1: exact_edits then need not look at each claim.
-            sure = claims[0].entry if claims[0].what == PROTECT and not self.entries[claims[0].entry].case_sensitive \
-                else -1
+            head = claims[0]
+            sure = head.entry if head.what == PROTECT and not self.entries[head.entry].case_sensitive else -1
             self.automaton.add_word(key, (len(key), tuple(claims), claims[0].what, sure))
         self.empty = not keys
         if keys:
