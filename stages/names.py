@@ -151,10 +151,16 @@ def _deletes(s: str, depth: int) -> set[str]:
     return out
 
 
+def _same_text(a: str, b: str) -> bool:
+    """Equal up to Unicode normalization: a word differing only so is correct and stays as written."""
+    return a == b or unicodedata.normalize("NFC", a) == unicodedata.normalize("NFC", b)
+
+
 def _match_case(template: str, word: str) -> str:
     """*word* in the case pattern of *template* (ALL CAPS, Capitalized, or as given)."""
     if len(template) > 1 and template.isupper():
-        return word.upper()
+        # Upper-casing can decompose (ΐ -> Ι + two accents): compose again, as text usually is.
+        return unicodedata.normalize("NFC", word.upper())
     if template[:1].isupper() and word[:1].islower():
         return word[:1].upper() + word[1:]
     return word
@@ -1011,8 +1017,8 @@ def _run_fixes(text: str, toks: list[Token], level: list[int], matcher: Matcher,
                 if not any(toks[k].folded == f for k, f in zip(idx, ref.tokens)) and any(dists):
                     continue  # every word misspelt: only transliteration variants may pass
                 surface = _preferred_surface(matcher.entries[ref.entry], ref, lang)
-                changed = [(k, _match_case(toks[k].text, s)) for k, s in zip(idx, surface)
-                           if toks[k].text != _match_case(toks[k].text, s)]
+                changed = [(k, new) for k, s in zip(idx, surface)
+                           if not _same_text(toks[k].text, new := _match_case(toks[k].text, s))]
                 if not changed:
                     continue
                 fix = Fix([(toks[k], new) for k, new in changed], ref.entry, "full-name",
@@ -1051,10 +1057,13 @@ def _run_fixes(text: str, toks: list[Token], level: list[int], matcher: Matcher,
                 if support == "none" and not (alone and close):
                     continue  # part of another name, or two edits from a surname: not worth a suggestion
                 word = _preferred_surface(e, ref, lang)[ref.pos] if ref.pos < len(ref.surface) else ref.surface[ref.pos]
-                fix = Fix([(t, _match_case(t.text, word))], ref.entry, support, d if ds else 0,
-                          True, (t.start, t.end))
+                new = _match_case(t.text, word)
+                if _same_text(t.text, new):
+                    continue
+                fix = Fix([(t, new)], ref.entry, support, d if ds else 0, True, (t.start, t.end))
                 best = (fix, [j])
-        if best is not None and serves(matcher.entries[best[0].entry], lang):
+        # A word already rewritten by a fix found from an earlier word of the same name is not fixed twice.
+        if best is not None and serves(matcher.entries[best[0].entry], lang) and used.isdisjoint(best[1]):
             fixes.append(best[0])
             used.update(best[1])
     return fixes

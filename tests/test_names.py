@@ -307,3 +307,21 @@ def shipped() -> Glossary:
 ])
 def test_names_follow_the_document_language(shipped, text, lang, expected):
     assert fix_names(text, glossary=shipped, lang=lang)[0] == expected
+
+
+def _greek_mp_glossary() -> Glossary:
+    return Glossary(entries=[Entry("person.test-nikolaidis", "person",
+                                   {"en": "Nicos Nicolaides", "el": "Νίκος Νικολαΐδης"}, ())])
+
+
+@pytest.mark.parametrize("text, expected", [
+    # ΐ upper-cases to Ι + two combining accents: the all-caps surname as written (composed) is correct.
+    ("President Νίκος ΝΙΚΟΛΑΪ́ΔΗΣ said.", "President Νίκος ΝΙΚΟΛΑΪ́ΔΗΣ said."),
+    # The misspelt given name is fixed once, though both words of the name lead to the same fix.
+    ("President Νίκοςς ΝΙΚΟΛΑΪ́ΔΗΣ's twelve", "President Νίκος ΝΙΚΟΛΑΪ́ΔΗΣ's twelve"),
+])
+def test_words_differing_only_by_normalization_stay_and_nothing_is_fixed_twice(text, expected):
+    out, edits, _, _ = normalize_names(text, glossary=_greek_mp_glossary(), config=NamesConfig(), lang="en")
+    assert out == expected
+    check_edits(text, edits)
+    assert all(e.before != e.after for e in edits)
