@@ -156,11 +156,15 @@ def _same_text(a: str, b: str) -> bool:
     return a == b or unicodedata.normalize("NFC", a) == unicodedata.normalize("NFC", b)
 
 
+def _upper(word: str) -> str:
+    # Upper-casing can decompose (ΐ -> Ι + two accents): compose again, as text usually is.
+    return unicodedata.normalize("NFC", word.upper())
+
+
 def _match_case(template: str, word: str) -> str:
     """*word* in the case pattern of *template* (ALL CAPS, Capitalized, or as given)."""
     if len(template) > 1 and template.isupper():
-        # Upper-casing can decompose (ΐ -> Ι + two accents): compose again, as text usually is.
-        return unicodedata.normalize("NFC", word.upper())
+        return _upper(word)
     if template[:1].isupper() and word[:1].islower():
         return word[:1].upper() + word[1:]
     return word
@@ -548,7 +552,7 @@ def _case_form(matched: str, variant: str, case_sensitive: bool) -> str | None:
 
 def _recase(replacement: str, how: str) -> str:
     if how == "upper":
-        return replacement.upper()
+        return _upper(replacement)
     if how == "capital":
         return replacement[:1].upper() + replacement[1:]
     return replacement
@@ -671,7 +675,7 @@ def exact_edits(text: str, matcher: Matcher, lang: str | None,
             pos = end
             covered.append((start, end))
             mentions.append(Mention(c.entry, start, end, rep, True))
-            if rep != matched:
+            if not _same_text(rep, matched):
                 edits.append(Edit(
                     start, end, matched, rep, "names.variant",
                     f"glossary spelling of {e.id}: {matched} -> {rep}",
