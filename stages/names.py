@@ -654,7 +654,7 @@ def exact_edits(text: str, matcher: Matcher, lang: str | None,
         if protector < 0:
             protector = next((c.entry for c in claims if c.what == PROTECT and (
                 not matcher.entries[c.entry].case_sensitive
-                or unicodedata.normalize("NFC", matched) == unicodedata.normalize("NFC", c.form))), -1)
+                or _same_text(matched, c.form))), -1)
         if protector >= 0:
             pos = end
             covered.append((start, end))
