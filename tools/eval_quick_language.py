@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from mtclean.pipeline.language import quick_language
-
-DATA = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "shared" / "data"
+if len(sys.argv) > 1:
+    os.environ["MTCLEAN_SHARED_DATA"] = sys.argv[1]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+from corpora import SHARED_DATA as DATA, ntrex_english, wikinews  # noqa: E402  (the benchmarks' loaders)
+from mtclean.pipeline.language import quick_language  # noqa: E402
 
 
 def lines(path: Path) -> list[str]:
@@ -37,15 +40,6 @@ def mlqe(field: str) -> list[str]:
     return [json.loads(line)[field] for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-def wikinews() -> list[str]:
-    csv.field_size_limit(10**8)
-    docs = []
-    for name in ("wikinews_2019.csv", "wikinews_2020.csv"):
-        with (DATA / "wikinews-en-2019-2020" / name).open(encoding="utf-8", newline="") as f:
-            docs += [row["text"] for row in csv.DictReader(f)]
-    return docs
-
-
 def mostly_german_posts() -> list[str]:
     words, labels = defaultdict(list), defaultdict(Counter)
     with (DATA / "denglisch-manual-codeswitch" / "Manu_corpus.csv").open(encoding="utf-8") as f:
@@ -60,7 +54,7 @@ def mostly_german_posts() -> list[str]:
 def english_sets() -> dict[str, list[str]]:
     wmt = DATA / "wmt22-general-uk-ru-en" / "ru-en"
     return {
-        "NTREX-128 English lines": lines(DATA / "ntrex128-newstest2019-en-el" / "newstest2019-src.eng.txt"),
+        "NTREX-128 English lines": ntrex_english(),
         "Wikinews articles": wikinews(),
         "lingua English sentences": lines(DATA / "lingua-language-testdata" / "sentences" / "en.txt"),
         "MLQE-PE MT into English": mlqe("mt"),
