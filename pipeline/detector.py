@@ -64,7 +64,7 @@ def load_factory(seed, directory: str = PROFILES_DIRECTORY) -> DetectorFactory:
             profiles.append(json.load(f))
     # Rows in order of first appearance, as langdetect adds them.
     index = {gram: row for row, gram in enumerate(dict.fromkeys(g for p in profiles for g in p["freq"]))}
-    matrix = np.zeros((len(index), len(files)))
+    matrix = np.zeros((len(index), len(profiles)))
     for column, profile in enumerate(profiles):
         factory.langlist.append(profile["name"])
         freq = profile["freq"]
