@@ -799,18 +799,6 @@ def _adjacent(text: str, a: Token, b: Token) -> bool:
     return 0 < len(gap) <= 2 and gap.strip() in ("", "-")
 
 
-def _runs(text: str, toks: Sequence[Token]) -> Iterator[list[Token]]:
-    """*toks* in runs of adjacent tokens (``Volodymyr Zelensky``, ``President Emauel Macron``)."""
-    run: list[Token] = []
-    for t in toks:
-        if run and not _adjacent(text, run[-1], t):
-            yield run
-            run = []
-        run.append(t)
-    if run:
-        yield run
-
-
 def _is_token(word: str, particles: frozenset[str]) -> bool:
     """Whether a whole word (as _WORD finds it) is one of _tokens: capitalized or a particle."""
     return word[0].isupper() or word in particles
@@ -927,15 +915,14 @@ def _known_neighbour(text: str, t: Token, matcher: Matcher) -> bool:
 
 
 def near_miss_fixes(text: str, matcher: Matcher, config: NamesConfig, lang: str | None,
-                    taken: list[tuple[int, int]], doc_entries: set[int],
-                    toks: list[Token] | None = None) -> list[Fix]:
+                    taken: list[tuple[int, int]], doc_entries: set[int]) -> list[Fix]:
     """Near-misses of glossary names in *text*, each with what supports it.
 
-    A near-miss and what supports it lie in one run of adjacent tokens, so runs are examined one
-    by one: all runs of *toks* when given, otherwise only those that can hold a near-miss.
+    A near-miss and what supports it lie in one run of adjacent tokens, so only the runs that
+    can hold a near-miss are examined, one by one.
     """
     common = _common_words(lang or "en")
-    runs = _runs(text, toks) if toks is not None else _candidate_runs(text, matcher, config.min_length, common)
+    runs = _candidate_runs(text, matcher, config.min_length, common)
     taken_ends = [b for _, b in taken]
     fixes: list[Fix] = []
     for run in runs:
@@ -1076,23 +1063,19 @@ def _run_fixes(text: str, toks: list[Token], level: list[int], matcher: Matcher,
 # -- pass 3: consistency of unknown names ------------------------------------------------
 
 
-def spelling_groups(text: str, matcher: Matcher, lang: str | None, skip: set[int] = frozenset(),
-                    toks: list[Token] | None = None) -> dict[str, Counter]:
+def spelling_groups(text: str, matcher: Matcher, lang: str | None, skip: set[int] = frozenset()) -> dict[str, Counter]:
     """Capitalized words in no glossary and not common, grouped by transliteration skeleton."""
     common = _common_words(lang or "en")
     groups: dict[str, Counter] = defaultdict(Counter)
-    for t in _tokens(text, matcher) if toks is None else toks:
+    for t in _tokens(text, matcher):
         if (len(t.folded) >= 5 and t.text[:1].isupper() and not t.text.isupper() and t.folded not in matcher.known
                 and t.folded not in common and t.start not in skip):
             groups[skeleton(t.folded)][t.text] += 1
     return groups
 
 
-def unknown_spellings(text: str, matcher: Matcher, lang: str | None, skip: set[int],
-                      toks: list[Token] | None = None) -> list[tuple[str, Counter]]:
+def unknown_spellings(text: str, matcher: Matcher, lang: str | None, skip: set[int]) -> list[tuple[str, Counter]]:
     """Groups of capitalized words that are in no glossary and equal after transliteration folding."""
-    if toks is not None:
-        return [(k, c) for k, c in spelling_groups(text, matcher, lang, skip, toks).items() if len(c) > 1]
     keys = matcher.spelling_keys(_capitalized_words(text), lang or "en")
     if len(set(keys.values())) == len(keys):
         return []  # the usual case: no two words share a skeleton
