@@ -38,6 +38,7 @@ import numpy as np
 from langdetect.detector import Detector
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.lang_detect_exception import ErrorCode, LangDetectException
+from langdetect.utils.ngram import NGram
 
 # Raw outputs replayed per text; a text needing more (langdetect caps a trial at
 # 1,000 draws, about 14,000 outputs for 7 trials at worst) extends the stream.
@@ -76,6 +77,7 @@ def load_factory(seed, directory: str = PROFILES_DIRECTORY) -> DetectorFactory:
         matrix[rows[used], column] = counts[used] / n_words[lengths[used] - 1]
     factory.word_lang_prob_map = index
     factory.profile_matrix = matrix
+    factory.word_grams = _WordGrams(index)
     factory.seed = seed
     return factory
 
@@ -145,6 +147,7 @@ class FastDetector(Detector):
         super().__init__(factory)
         self.decisive = decisive
         self.profile_matrix = factory.profile_matrix  # see load_factory
+        self.word_grams = factory.word_grams
 
     def top_language(self) -> str | None:
         """The most likely language (langdetect's code), or None without any."""
@@ -153,15 +156,39 @@ class FastDetector(Detector):
 
     def _detect_block(self) -> None:
         self.cleaning_text()
-        ngrams = self._extract_ngrams()
+        ngrams = self._ngrams()
         if not ngrams:
             raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
-        profile, rows = self._profile_rows(ngrams)
         stream = _stream(self.seed)
         if stream is None:
-            self.langprob = self._sampled_with_random(profile, rows)
+            self.langprob = self._sampled_with_random(*self._profile_rows(ngrams))
         else:
-            self.langprob = self._sampled_in_log_space(profile, np.asarray(rows), stream)
+            # Each draw reads its row of the whole matrix: no per-text sub-matrix to build.
+            rows = np.fromiter(map(self.word_lang_prob_map.__getitem__, ngrams), dtype=np.intp, count=len(ngrams))
+            self.langprob = self._sampled_in_log_space(self.profile_matrix, rows, stream)
+
+    def _ngrams(self) -> list[str]:
+        """langdetect's ``_extract_ngrams``, the same n-grams in the same order, a word at a time.
+
+        langdetect feeds the text to its NGram buffer a character at a time: it
+        normalises the character, restarts after a space, and emits the last 1, 2
+        and 3 characters that are in the profiles unless the character and the one
+        before it are both upper case (inside an acronym). So what a word emits
+        depends only on the word and on whether a space follows it: the
+        characters are normalised in one ``str.translate`` and each distinct word's
+        n-grams are worked out once per process.
+        """
+        words = self.text.translate(_NORMALIZED).split(" ")
+        grams = self.word_grams
+        out: list[str] = []
+        last = len(words) - 1
+        for i, word in enumerate(words):
+            if word:
+                inner, tail = grams.get(word) or grams.make(word)
+                out += inner
+                if i < last:  # the space after it: its 2- and 3-grams
+                    out += tail
+        return out
 
     def _sampled_in_log_space(self, profile: np.ndarray, rows: np.ndarray, stream: _RawStream) -> list[float]:
         """langdetect's trials, each draw's multiply a running sum of logs, many draws per numpy pass."""
@@ -242,6 +269,42 @@ class FastDetector(Detector):
         draws = [index.setdefault(gram, len(index)) for gram in ngrams]
         table = self.word_lang_prob_map
         return self.profile_matrix[[table[gram] for gram in index]], draws
+
+
+class _Normalized(dict):
+    """``str.translate`` table of NGram.normalize, filled in per character on first sight."""
+
+    def __missing__(self, code: int) -> str:
+        self[code] = NGram.normalize(chr(code))
+        return self[code]
+
+
+_NORMALIZED = _Normalized()
+
+
+class _WordGrams(dict):
+    """Normalised word -> (its n-grams, the n-grams of the space after it), those in the profiles."""
+
+    LIMIT = 200_000  # distinct words kept; past that the table starts again (memory stays bounded)
+
+    def __init__(self, table: dict[str, int]):
+        super().__init__()
+        self.table = table
+
+    def make(self, word: str) -> tuple[list[str], list[str]]:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        table = self.table
+        padded = " " + word
+        inner = []
+        for j in range(1, len(padded)):
+            ch = padded[j]
+            if ch.isupper() and padded[j - 1].isupper():
+                continue  # langdetect's capitalword: no n-gram ends inside an acronym
+            inner += [g for g in (ch, padded[j - 1:j + 1], padded[j - 2:j + 1] if j >= 2 else "") if g in table]
+        tail = [g for g in (padded[-1] + " ", padded[-2:] + " ") if g in table]
+        self[word] = inner, tail
+        return inner, tail
 
 
 def _checkpoints(limit: int) -> np.ndarray:

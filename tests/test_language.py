@@ -170,3 +170,46 @@ def test_profile_matrix_holds_langdetects_own_probabilities():
     matrix = ours.profile_matrix
     assert all(np.array_equal(matrix[ours.word_lang_prob_map[gram]], row)
                for gram, row in stock.word_lang_prob_map.items())
+
+
+def _both_ngrams(text: str) -> tuple[list[str], list[str]]:
+    """(langdetect's _extract_ngrams, FastDetector's word-at-a-time n-grams) for *text*."""
+    from langdetect.detector import Detector
+
+    from mtclean.pipeline.detector import FastDetector
+
+    detector = FastDetector(language._factory())
+    detector.append(text)
+    detector.cleaning_text()
+    return Detector._extract_ngrams(detector), detector._ngrams()
+
+
+@pytest.mark.parametrize("text", [
+    *SAMPLES, "", " ", "  a  ", "x", "NATO's USA-based UN", "ABC def GHi jKL", "a\u3000b", "Tiếng Việt",
+    "日本語のテキスト", "한국어", "«Ça va?» — oui…", "Ωραία ΜΕΡΑ", "𝔘𝔫𝔦", "trailing space ", "\tTab\nline\r\n",
+])
+def test_ngrams_are_langdetects_in_the_same_order(text):
+    stock, fast = _both_ngrams(text)
+    assert fast == stock
+
+
+@given(st.text(max_size=80))
+def test_ngrams_are_langdetects_on_any_unicode(text):
+    stock, fast = _both_ngrams(text)
+    assert fast == stock
+
+
+def test_ngrams_are_langdetects_in_30_languages():
+    folder = shared_data("lingua-language-testdata", "sentences")
+    lines = [line for f in sorted(folder.glob("*.txt")) for line in f.read_text("utf-8").splitlines()[:40]]
+    assert [line for line in lines if (lambda s, f: s != f)(*_both_ngrams(line))] == []
+
+
+def test_ngrams_stay_right_when_the_word_table_starts_again(monkeypatch):
+    from mtclean.pipeline import detector
+
+    monkeypatch.setattr(detector._WordGrams, "LIMIT", 2)
+    for text in [*SAMPLES, "Qwzx vbnq Plokij uhbygv", "Qwzx Mnbvc qwzx"]:  # words seen before, and new ones
+        stock, fast = _both_ngrams(text)
+        assert fast == stock
+    assert len(language._factory().word_grams) <= 2
