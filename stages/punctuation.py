@@ -41,9 +41,6 @@ _DOUBLE_COMMA = regex.compile(r"(?<=[\p{L}\p{N}]),,(?=\s)")
 _SPACE_COMMA = regex.compile(r"[ \t]+,(?<=[\p{L}\p{N}][ \t]+,)(?=\s|$)")
 
 
-def _maybe_doubled(text: str) -> bool:
-    return ".." in text or ",," in text or " ," in text or "\t," in text
-
 # `post -war`, `Secretary -General`, `30 -day`: a word, one space, a hyphen glued
 # to the next word. Negative numbers (`-5`) and bullets (line start) do not match.
 _BROKEN_HYPHEN = regex.compile(
@@ -89,27 +86,30 @@ class PunctuationConfig(StageConfig):
 
 def repair_doubled_punctuation(text: str) -> list[Edit]:
     """``saye..`` → ``saye.``, ``a,, b`` → ``a, b``, ``no , no`` → ``no, no``; ellipses stay."""
-    if not _maybe_doubled(text):
-        return []
-    edits = [
-        Edit(m.start(), m.end(), m.group(), ".", "punctuation.double_period", "doubled period after a word")
-        for m in _DOUBLE_PERIOD.finditer(text)
-    ]
-    edits += [
-        Edit(m.start(), m.end(), m.group(), ",", "punctuation.double_comma", "doubled comma")
-        for m in _DOUBLE_COMMA.finditer(text)
-    ]
-    edits += [
-        Edit(m.start(), m.end(), m.group(), ",", "punctuation.comma_spacing", "space before a comma")
-        for m in _SPACE_COMMA.finditer(text)
-    ]
+    # Each pattern only where its characters are (an ellipsis has `..`, but no `,,` nor ` ,`).
+    edits = []
+    if ".." in text:
+        edits += [
+            Edit(m.start(), m.end(), m.group(), ".", "punctuation.double_period", "doubled period after a word")
+            for m in _DOUBLE_PERIOD.finditer(text)
+        ]
+    if ",," in text:
+        edits += [
+            Edit(m.start(), m.end(), m.group(), ",", "punctuation.double_comma", "doubled comma")
+            for m in _DOUBLE_COMMA.finditer(text)
+        ]
+    if " ," in text or "\t," in text:
+        edits += [
+            Edit(m.start(), m.end(), m.group(), ",", "punctuation.comma_spacing", "space before a comma")
+            for m in _SPACE_COMMA.finditer(text)
+        ]
     edits.sort(key=lambda e: e.start)
     return edits
 
 
 def repair_broken_hyphenation(text: str) -> list[Edit]:
     """``post -war`` → ``post-war``; flags, negative numbers, bullets and spaced dashes stay."""
-    if not _MAYBE_HYPHEN.search(text):
+    if " -" not in text or not _MAYBE_HYPHEN.search(text):
         return []
     data = load_punctuation_data()
     code_lines = {text.count("\n", 0, m.start()) for m in _CODE_LINE.finditer(text)} if _CODE_LINE.search(text) else set()
