@@ -21,6 +21,7 @@ import re
 import ftfy
 import regex
 
+from mtclean.pipeline.chars import non_ascii_chars
 from mtclean.pipeline.edits import Edit, changed_regions, run_passes
 from mtclean.pipeline.stage import Stage, StageConfig
 
@@ -212,7 +213,7 @@ def repair_homoglyphs(text: str) -> list[Edit]:
     in one script is never touched, and a letter is replaced only by its
     look-alike in the word's dominant script.
     """
-    if text.isascii() or not _CYRILLIC_OR_GREEK.search(text):
+    if not any(map(_CYRILLIC_OR_GREEK.match, non_ascii_chars(text))):
         return []
     edits: list[Edit] = []
     for m in _MIXED_WORD.finditer(text):

@@ -40,6 +40,7 @@ from typing import Callable, Hashable, Iterable, Sequence
 import regex
 
 from mtclean.pipeline import language
+from mtclean.pipeline.chars import non_ascii_chars
 from mtclean.pipeline.document import Document, Span
 from mtclean.pipeline.errors import ConfigError
 from mtclean.pipeline.stage import Stage, StageConfig
@@ -350,9 +351,6 @@ def _leftmost_first(text: str, searches: list[Callable[[str, int], regex.Match |
         pos = best.end()
 
 
-_NON_ASCII = regex.compile(r"[^\x00-\x7f]+")
-
-
 class _Lazy:
     """Per-text facts computed on first use: clean text seldom needs the ranges."""
 
@@ -368,7 +366,7 @@ class _Lazy:
     def chars(self) -> frozenset[str]:
         """The distinct non-ASCII characters of the text: a few dozen in English news, found in one quick scan."""
         if self._chars is None:
-            self._chars = frozenset() if self.text.isascii() else frozenset("".join(_NON_ASCII.findall(self.text)))
+            self._chars = non_ascii_chars(self.text)
         return self._chars
 
     @property
