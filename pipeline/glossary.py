@@ -103,6 +103,8 @@ class Glossary:
     entries: list[Entry] = field(default_factory=list)
     phrases: list[Phrase] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # in precedence order
+    # The cache key of the files it was loaded from ("" when made in memory): see pipeline/cache.py.
+    source_key: str = field(default="", compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._phrase_index: dict[tuple[str, str], Phrase] | None = None
@@ -342,11 +344,27 @@ def load_glossaries(dirs: Sequence[str | Path] = (), *, shipped: bool = True) ->
         hit = _cache.get(key)
     if hit is not None:
         return hit
-    glossary = _load(resolved)
+    glossary = _load_cached(resolved)
     with _cache_lock:
         if len(_cache) > 32:
             _cache.clear()
         _cache[key] = glossary
+    return glossary
+
+
+def _load_cached(groups: Sequence[Path]) -> Glossary:
+    """:func:`_load`, through the on-disk cache (keyed by every file's path and bytes, in order)."""
+    from mtclean.pipeline import cache
+
+    try:
+        parts: list[bytes | str] = [Path(__file__).read_bytes()]
+        for group in groups:
+            parts += ["group", str(group), *cache.file_parts(glossary_files(group))]
+    except OSError:  # an unreadable file: _load says which, as a GlossaryError
+        return _load(groups)
+    source_key = cache.key(*parts)
+    glossary = cache.cached("glossary", [source_key], lambda: _load(groups))
+    glossary.source_key = source_key
     return glossary
 
 

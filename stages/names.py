@@ -451,8 +451,21 @@ def matcher_for(glossary: Glossary, *, max_distance: int = 2) -> Matcher:
         return hit[1]
     if len(_matchers) > 8:
         _matchers.clear()
-    m = Matcher(glossary, max_distance=max_distance)
+    m = _cached_matcher(glossary, max_distance)
     _matchers[key] = (glossary, m)
+    return m
+
+
+def _cached_matcher(glossary: Glossary, max_distance: int) -> Matcher:
+    """A Matcher of *glossary*, from the on-disk cache when the glossary came from files (pipeline/cache.py)."""
+    if not glossary.source_key:
+        return Matcher(glossary, max_distance=max_distance)
+    from mtclean.pipeline import cache
+
+    code = Path(__file__).read_bytes()  # the Matcher's code and data layout
+    m = cache.cached("names-matcher", [glossary.source_key, str(max_distance), code],
+                     lambda: Matcher(glossary, max_distance=max_distance))
+    m.entries = list(glossary.entries)  # the very entries of this glossary (the cached ones are equal copies)
     return m
 
 
