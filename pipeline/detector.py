@@ -250,9 +250,9 @@ class FastDetector(Detector):
             for chunk in _CHUNKS:
                 upto = min(done + chunk, checkpoints[-1])
                 logs = np.log(weight + profile[draws.first(upto)[done:upto]])
-                marks = checkpoints[(checkpoints > done) & (checkpoints <= upto)]
+                marks, starts = _segments(done, upto, self.ITERATION_LIMIT)
                 # The running score at each checkpoint: sums of the logs between checkpoints, accumulated.
-                at = np.add.reduceat(logs[:marks[-1] - done], np.concatenate(([0], marks[:-1] - done)), axis=0)
+                at = np.add.reduceat(logs[:marks[-1] - done], starts, axis=0)
                 at[0] += score
                 np.cumsum(at, axis=0, out=at)
                 converged = np.flatnonzero(np.exp(at - at.max(axis=1, keepdims=True)).sum(axis=1) < limit)
@@ -352,6 +352,15 @@ class _WordGrams(dict):
         return inner, tail
 
 
+@lru_cache(maxsize=64)
+def _segments(done: int, upto: int, limit: int) -> tuple[np.ndarray, np.ndarray]:
+    """The checkpoints in draws (done, upto], and where the draws between them start, counted from *done*."""
+    checkpoints = _checkpoints(limit)
+    marks = checkpoints[(checkpoints > done) & (checkpoints <= upto)]
+    return marks, np.concatenate(([0], marks[:-1] - done))
+
+
+@lru_cache(maxsize=4)
 def _checkpoints(limit: int) -> np.ndarray:
     """After how many draws langdetect tests convergence: 1, 6, 11, ..., and it stops at limit + 1."""
     return np.array([1, *range(6, limit + 2, 5)])
