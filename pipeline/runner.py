@@ -101,16 +101,20 @@ class Pipeline:
             t0 = time.perf_counter()
             docs = stage.process_batch(docs)
             self.stats.seconds[stage.name] += time.perf_counter() - t0
+            stage_id, edits = stage.id, self.stats.edits
+            spans = suggestions = 0
             for i, d in enumerate(docs):
-                rec = d.history[-1] if d.history and d.history[-1].stage == stage.id else None
+                rec = d.history[-1] if d.history and d.history[-1].stage == stage_id else None
                 if rec is None:
-                    raise StageError(f"stage {stage.id} returned a document without its record")
+                    raise StageError(f"stage {stage_id} returned a document without its record")
                 if before is not None:
-                    _verify(stage.id, before[i], d.text, rec)
+                    _verify(stage_id, before[i], d.text, rec)
                 for e in rec.edits:
-                    self.stats.edits[(stage.name, e.rule)] += 1
-                self.stats.spans[stage.name] += len(rec.spans)
-                self.stats.suggestions[stage.name] += len(rec.suggestions)
+                    edits[(stage.name, e.rule)] += 1
+                spans += len(rec.spans)
+                suggestions += len(rec.suggestions)
+            self.stats.spans[stage.name] += spans
+            self.stats.suggestions[stage.name] += suggestions
         self.stats.documents += len(docs)
         self.stats.chars += sum(len(d.text) for d in docs)
         return docs
