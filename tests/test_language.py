@@ -213,3 +213,33 @@ def test_ngrams_stay_right_when_the_word_table_starts_again(monkeypatch):
         stock, fast = _both_ngrams(text)
         assert fast == stock
     assert len(language._factory().word_grams) <= 2
+
+
+def _both_appended(text: str, max_length: int = 10_000) -> tuple[str, str]:
+    """(langdetect's Detector.append, FastDetector.append) of *text*: the text each detects on."""
+    from langdetect.detector import Detector
+
+    from mtclean.pipeline.detector import FastDetector
+
+    out = []
+    for detector in (Detector(language._factory()), FastDetector(language._factory())):
+        detector.set_max_text_length(max_length)
+        detector.append(text)
+        detector.append(text)  # a second append starts its own run of spaces
+        out.append(detector.text)
+    return out[0], out[1]
+
+
+@pytest.mark.parametrize("text", [
+    *SAMPLES, "", " ", "  ", " a  b   c ", "see https://example.com/x?a=1  and  mail me@example.org  now",
+    "Tiê\u0301ng Vie\u0323\u0302t", "tab\t\tand  \n\n  lines",
+])
+def test_appended_text_is_langdetects(text):
+    stock, fast = _both_appended(text)
+    assert fast == stock
+
+
+@given(st.text(alphabet=st.sampled_from("ab  \t\n.é\u0301@:/h"), max_size=60), st.integers(0, 70))
+def test_appended_text_is_langdetects_on_any_text(text, max_length):
+    stock, fast = _both_appended(text, max_length)
+    assert fast == stock
