@@ -43,6 +43,8 @@ from langdetect.lang_detect_exception import ErrorCode, LangDetectException
 from langdetect.utils.ngram import NGram
 
 _SPACES = re.compile(" {2,}")
+_A_TO_Z = re.compile("[A-z]")  # langdetect's 'A' <= ch <= 'z': the letters and the six signs between Z and a
+_FROM_U0300 = re.compile("[\u0300-\U0010ffff]")
 
 # Raw outputs replayed per text; a text needing more (langdetect caps a trial at
 # 1,000 draws, about 14,000 outputs for 7 trials at worst) extends the stream.
@@ -205,6 +207,16 @@ class FastDetector(Detector):
         text = self.MAIL_RE.sub(" ", text)
         text = NGram.normalize_vi(text)
         self.text += _SPACES.sub(" ", text[:self.max_text_length])
+
+    def cleaning_text(self) -> None:
+        """langdetect's ``cleaning_text``: drop the letters A-z when characters from U+0300 on are more than
+        twice as many, by counting with patterns. (langdetect means to leave Latin Extended Additional out
+        of that count, but compares a block number with a name, so every such character counts.)"""
+        text = self.text
+        if text.isascii():
+            return  # nothing from U+0300 on: the text stays
+        if len(_A_TO_Z.findall(text)) * 2 < len(_FROM_U0300.findall(text)):
+            self.text = _A_TO_Z.sub("", text)
 
     def top_language(self) -> str | None:
         """The most likely language (langdetect's code), or None without any."""

@@ -243,3 +243,31 @@ def test_appended_text_is_langdetects(text):
 def test_appended_text_is_langdetects_on_any_text(text, max_length):
     stock, fast = _both_appended(text, max_length)
     assert fast == stock
+
+
+def _both_cleaned(text: str) -> tuple[str, str]:
+    """(langdetect's cleaning_text, FastDetector's) on *text*."""
+    from langdetect.detector import Detector
+
+    from mtclean.pipeline.detector import FastDetector
+
+    out = []
+    for detector in (Detector(language._factory()), FastDetector(language._factory())):
+        detector.text = text
+        detector.cleaning_text()
+        out.append(detector.text)
+    return out[0], out[1]
+
+
+@pytest.mark.parametrize("text", [
+    *SAMPLES, "", "abc", "Ωραία μέρα ABC", "Ωρ AB", "ТАСС: Москва [x]^_`", "Tiếng Việt ẠẠẠ ab", "日本 ab",
+])
+def test_cleaned_text_is_langdetects(text):
+    stock, fast = _both_cleaned(text)
+    assert fast == stock
+
+
+@given(st.text(alphabet=st.sampled_from("aZ[_`{ \u02ff\u0300αж\u1e00\u1effá日\U0001f600"), max_size=40))
+def test_cleaned_text_is_langdetects_on_any_text(text):
+    stock, fast = _both_cleaned(text)
+    assert fast == stock
