@@ -251,7 +251,10 @@ class Matcher:
             # not case-sensitive comes first), or -1: exact_edits then need not look at each claim.
             head = claims[0]
             sure = head.entry if head.what == PROTECT and not self.entries[head.entry].case_sensitive else -1
-            self.automaton.add_word(key, (len(key), tuple(claims), claims[0].what, sure))
+            # A hit starting with a lower-case letter spells none of these forms (see _case_form):
+            # exact_edits skips it at once ("was" for the surname Was, "may" for May).
+            capital = all(c.form.strip()[:1].isupper() for c in claims)
+            self.automaton.add_word(key, (len(key), tuple(claims), claims[0].what, sure, capital))
         self.empty = not keys
         if keys:
             self.automaton.make_automaton()
@@ -548,6 +551,13 @@ def _boundary_ok(text: str, start: int, end: int) -> bool:
     return True
 
 
+def _spells(matched: str, form: str, case_sensitive: bool) -> bool:
+    """Whether *matched* is *form* as written (case-sensitive), or in a case a name is written in."""
+    if case_sensitive:
+        return _same_text(matched, form)
+    return _case_form(unicodedata.normalize("NFC", matched), unicodedata.normalize("NFC", form), False) is not None
+
+
 def _case_form(matched: str, variant: str, case_sensitive: bool) -> str | None:
     """How *matched* spells *variant*: "same", "upper" or "capital"; None when the case is implausible."""
     if matched == variant:
@@ -647,10 +657,12 @@ def exact_edits(text: str, matcher: Matcher, lang: str | None,
     # each end, so the automaton only reports whole-word hits.
     hits: list[tuple[int, int, int, tuple[Claim, ...], int]] = []
     starts = [s for s, _ in protected]
-    for end, (length, claims, first, sure) in matcher.automaton.iter(_bounded(fold(text))):
+    for end, (length, claims, first, sure, capital) in matcher.automaton.iter(_bounded(fold(text))):
         # `end` indexes the key's closing space in the padded text: the word is
         # text[end - length + 1 : end - 1].
         start, end = end - length + 1, end - 1
+        if capital and text[start].islower():
+            continue  # "was", "may": a common word, not the name Was or May
         if _boundary_ok(text, start, end) and not (protected and _inside(protected, starts, start, end)):
             # Longest first; canonical or allowed forms win ties with variants: correct text stays.
             hits.append((start, start - end, first, claims, sure))
@@ -664,10 +676,11 @@ def exact_edits(text: str, matcher: Matcher, lang: str | None,
         if start < pos:
             continue
         matched = text[start:end]
-        if protector < 0:
-            protector = next((c.entry for c in claims if c.what == PROTECT and (
-                not matcher.entries[c.entry].case_sensitive
-                or _same_text(matched, c.form))), -1)
+        if protector < 0 or matched != claims[0].form:
+            # A correct form protects (and is a mention) when the text spells it in a case a
+            # name is written in (ZELENSKY, Zelensky), as a variant must be to be replaced.
+            protector = next((c.entry for c in claims if c.what == PROTECT and _spells(
+                matched, c.form, matcher.entries[c.entry].case_sensitive)), -1)
         if protector >= 0:
             pos = end
             covered.append((start, end))

@@ -325,3 +325,15 @@ def test_words_differing_only_by_normalization_stay_and_nothing_is_fixed_twice(t
     assert out == expected
     check_edits(text, edits)
     assert all(e.before != e.after for e in edits)
+
+
+def test_a_lower_case_word_is_no_mention_of_a_name_spelt_so():
+    # "planet" is not the surname Planet: it neither protects nor vouches for correcting "Planett".
+    g = Glossary(entries=[Entry("person.anna-planet", "person", {"en": "Anna Planet"}, surname={"en": "Planet"})])
+    text = "The planet warmed. Later Planett spoke."
+    out, edits, suggestions, notes = _run(text, g, consistency="unify")
+    assert out == text and not edits
+    # Written as a name is written, it is one: then the same near-miss has the document's support.
+    for mention in ("Planet", "PLANET"):
+        out, edits, _, _ = _run(f"{mention} warmed. Later Planett spoke.", g, consistency="unify")
+        assert [(e.before, e.after, e.evidence["support"]) for e in edits] == [("Planett", "Planet", "document")]
