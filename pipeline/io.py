@@ -228,6 +228,47 @@ def iter_jsonl(text: str, source: str) -> Iterator[JsonLine]:
         yield JsonLine(lineno, raw, obj)
 
 
+@dataclass(slots=True)
+class TextRecord:
+    """A text to read: a whole text file (``line`` None), or the text field of one JSON Lines record."""
+
+    source: str
+    line: int | None
+    text: str | None  # None when the record has none (see ``problem``)
+    problem: str | None = None
+
+    @property
+    def where(self) -> str:
+        return self.source if self.line is None else f"{self.source}:line {self.line}"
+
+
+def iter_texts(src: str, name: str, *, field: str = "text", errors: str = "strict") -> Iterator[TextRecord]:
+    """The texts of one input, for commands that read rather than rewrite (``detect``, ``glossary suggest``).
+
+    A text file (or standard input) is one text. A JSON Lines file gives the string *field* of
+    each record; a line that is not a JSON object with that field comes back with its problem
+    set, and the lines after it still come. Raises :class:`InputError` when the file itself
+    cannot be read or decoded.
+    """
+    text, _fmt = decode(read_bytes(src), name, errors=errors)
+    if src == "-" or not is_jsonl(src):
+        yield TextRecord(name, None, text)
+        return
+    for line in iter_jsonl(text, name):
+        if line.error is not None:
+            yield TextRecord(name, line.lineno, None, line.error)
+            continue
+        if line.obj is None:
+            continue  # a blank line
+        value = line.obj.get(field)
+        if isinstance(value, str):
+            yield TextRecord(name, line.lineno, value)
+        elif value is None:
+            yield TextRecord(name, line.lineno, None, f"no field {field!r} (see --field)")
+        else:
+            yield TextRecord(name, line.lineno, None, f"field {field!r} is not a string")
+
+
 def dump_json_line(obj: dict) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(", ", ": "))
 

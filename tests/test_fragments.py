@@ -329,3 +329,24 @@ def test_cli_detect_errors(tmp_path):
     assert result.exit_code == 2 and "unknown key" in result.output
     result = _cli(["detect", str(tmp_path / "missing.txt")])
     assert result.exit_code == 2
+
+
+def test_cli_detect_reads_each_json_lines_record(tmp_path):
+    src = tmp_path / "mt.jsonl"
+    src.write_text("\n".join([
+        json.dumps({"id": "a", "text": "Sanctions on [παγωμένα ρωσικά] assets were discussed by the leaders today."},
+                   ensure_ascii=True),  # escaped in the file, Greek in the record
+        "",
+        "{broken",
+        json.dumps({"id": "c", "body": "no text field"}),
+        json.dumps({"id": "d", "text": "Nothing foreign here, only plain English news text about the weather."}),
+    ]) + "\n", encoding="utf-8")
+    result = _cli(["detect", "--json", str(src)])
+    assert result.exit_code == 2  # two lines could not be read; the others were
+    rows = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    assert [(r["path"], r["line"]) for r in rows] == [(str(src), 1), (str(src), 5)]
+    assert [(s["text"], s["start"]) for s in rows[0]["spans"]] == [("παγωμένα ρωσικά", 14)]
+    assert rows[1]["spans"] == []
+    assert f"{src}:line 3: invalid JSON" in result.output and f"{src}:line 4: no field 'text'" in result.output
+    table = _cli(["detect", "--field", "body", str(src)])
+    assert f"{src}:line 4" in table.output and "(none)" in table.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -366,3 +367,20 @@ def test_wired_into_main_cli():
     from mtclean.pipeline.cli import main
 
     assert main(["glossary", "list", "--no-shipped", "-d", str(TEST_GLOSSARIES)]) == 0
+
+
+def test_suggest_reads_each_json_lines_record(gdir, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    lines = [
+        json.dumps({"id": 1, "body": "French President Emauel Macron spoke."}),  # ASCII-escaped JSON too
+        "not json",
+        json.dumps({"id": 2, "text": "no body field"}),
+        json.dumps({"id": 3, "body": "Prime Minister Kiriakos Mitsotakis, \u00abhello\u00bb"}, ensure_ascii=True),
+    ]
+    (corpus / "records.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    r = cli("suggest", str(corpus), "--field", "body", "-d", str(gdir), "--no-shipped")
+    assert r.exit_code == 0, r.output
+    assert "1\tEmauel Macron\t-> Emmanuel Macron\tperson.emmanuel-macron" in r.output
+    assert "[Emauel Macron] spoke." in r.output  # the record's text, not its JSON
+    assert "records.jsonl:line 2: invalid JSON" in r.output and "records.jsonl:line 3: no field 'body'" in r.output

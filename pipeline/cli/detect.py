@@ -23,6 +23,7 @@ def detect(
     set_: List[str] = typer.Option([], "--set", help="A fragments option: KEY=VALUE (e.g. min_words=3)."),
     glob: List[str] = typer.Option([], "--glob", help="File patterns searched in directories (default: *.txt *.md *.jsonl *.ndjson)."),
     errors: str = typer.Option("strict", "--errors", help="Invalid UTF-8: strict (skip the file) or replace."),
+    field: str = typer.Option("text", "--field", help="JSON Lines: the field holding each record's text."),
 ) -> None:
     """Find text left in another language (by script, then langdetect) and print the spans."""
     from mtclean.pipeline.cli.common import reporting_errors
@@ -32,7 +33,8 @@ def detect(
             raise MtcleanError(f"--errors must be strict or replace, not {errors!r}")
         stage = build_stage(set_)
         stage.setup()
-        failed = run_detect(list(paths or ["-"]), stage, lang=lang, as_json=as_json, globs=tuple(glob), errors=errors)
+        failed = run_detect(list(paths or ["-"]), stage, lang=lang, as_json=as_json, globs=tuple(glob), errors=errors,
+                            field=field)
     raise typer.Exit(EXIT_USAGE if failed else EXIT_OK)
 
 
@@ -51,8 +53,9 @@ def build_stage(overrides: List[str]):
 
 
 def run_detect(paths: list[str], stage, *, lang: str | None, as_json: bool, globs: tuple[str, ...] = (),
-               errors: str = "strict", out=None) -> int:
-    """Detect in every input and print the results; returns the number of inputs that failed."""
+               errors: str = "strict", field: str = "text", out=None) -> int:
+    """Detect in every input (each record of a JSON Lines file on its own) and print the results;
+    returns the number of inputs and records that could not be read."""
     from mtclean.pipeline import io
     from mtclean.pipeline.document import Document
     from mtclean.pipeline.errors import InputError
@@ -63,25 +66,31 @@ def run_detect(paths: list[str], stage, *, lang: str | None, as_json: bool, glob
     for src, _base in io.expand_inputs(paths, globs):
         name = "<stdin>" if src == "-" else src
         try:
-            text, _fmt = io.decode(io.read_bytes(src), name, errors=errors)
+            records = list(io.iter_texts(src, name, field=field, errors=errors))
         except InputError as exc:
             print(f"mtclean: error: {exc}", file=sys.stderr)
             failed += 1
             continue
-        doc = Document(text=text, id=name, lang=lang)
-        if doc.lang is None:
-            from mtclean.pipeline import language
+        for record in records:
+            if record.text is None:
+                print(f"mtclean: error: {record.where}: {record.problem}; skipped", file=sys.stderr)
+                failed += 1
+                continue
+            doc = Document(text=record.text, id=record.where, lang=lang)
+            if doc.lang is None:
+                from mtclean.pipeline import language
 
-            doc.lang = language.detect(text, default="en")
-        doc = stage.process(doc)
-        spans = doc.history[-1].spans
-        if as_json:
-            out.write(json.dumps({"path": name, "lang": doc.lang, "spans": [s.to_json() for s in spans]},
-                                 ensure_ascii=False) + "\n")
-        else:
-            rows.extend((name, doc.lang, s) for s in spans)
-            if not spans:
-                rows.append((name, doc.lang, None))
+                doc.lang = language.detect(record.text, default="en")
+            doc = stage.process(doc)
+            spans = doc.history[-1].spans
+            if as_json:
+                row = {"path": name, **({"line": record.line} if record.line is not None else {}),
+                       "lang": doc.lang, "spans": [s.to_json() for s in spans]}
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            else:
+                rows.extend((record.where, doc.lang, s) for s in spans)
+                if not spans:
+                    rows.append((record.where, doc.lang, None))
     if not as_json:
         print_table(rows, out)
     return failed

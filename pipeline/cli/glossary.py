@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import List, Optional
+from typing import Iterator, List, Optional
 
 import typer
 
@@ -226,8 +226,10 @@ def lint_cmd(
 
 @app.command()
 def suggest(
-    corpus: List[Path] = typer.Argument(..., help="Text files or directories (searched for *.txt, *.md)."),
+    corpus: List[Path] = typer.Argument(..., help="Text or JSON Lines files, or directories (searched for "
+                                                   "*.txt, *.md, *.jsonl, *.ndjson)."),
     lang: str = typer.Option("en", "--lang", help="Language of the corpus."),
+    field: str = typer.Option("text", "--field", help="JSON Lines: the field holding each record's text."),
     min_count: int = typer.Option(1, "--min-count", help="Only spellings seen at least this often."),
     examples: int = typer.Option(2, "--examples", help="Example contexts to show per spelling."),
     glossary_dir: Optional[Path] = DirOpt, file: Optional[Path] = FileOpt, shipped: bool = ShippedOpt,
@@ -241,25 +243,21 @@ def suggest(
         near: dict[tuple[str, str, str], list] = defaultdict(list)
         unknown: dict[str, Counter] = defaultdict(Counter)
         unknown_ex: dict[str, list[str]] = defaultdict(list)
-        for path in _corpus_files(corpus):
-            text = path.read_text(encoding="utf-8", errors="replace")
-            for para in text.split("\n"):
-                if not para.strip():
-                    continue
-                for fix in near_misses(para, m, lang=lang):
-                    found = para[fix.span[0]:fix.span[1]]
-                    fixed = found
-                    for tk, new in sorted(fix.tokens, key=lambda x: -x[0].start):
-                        a, b = tk.start - fix.span[0], tk.end - fix.span[0]
-                        fixed = fixed[:a] + new + fixed[b:]
-                    near[(m.entries[fix.entry].id, found, fixed)].append(_context(para, *fix.span))
-                for sk, counts in spelling_groups(para, m, lang).items():
-                    unknown[sk].update(counts)
-                    for w in counts:
-                        if len(unknown_ex[sk]) < 2 * examples and not any(f"[{w}]" in x for x in unknown_ex[sk]):
-                            hit = re.search(rf"(?<!\w){re.escape(w)}(?!\w)", para)
-                            if hit:
-                                unknown_ex[sk].append(_context(para, *hit.span()))
+        for para in _paragraphs(_corpus_files(corpus), field):
+            for fix in near_misses(para, m, lang=lang):
+                found = para[fix.span[0]:fix.span[1]]
+                fixed = found
+                for tk, new in sorted(fix.tokens, key=lambda x: -x[0].start):
+                    a, b = tk.start - fix.span[0], tk.end - fix.span[0]
+                    fixed = fixed[:a] + new + fixed[b:]
+                near[(m.entries[fix.entry].id, found, fixed)].append(_context(para, *fix.span))
+            for sk, counts in spelling_groups(para, m, lang).items():
+                unknown[sk].update(counts)
+                for w in counts:
+                    if len(unknown_ex[sk]) < 2 * examples and not any(f"[{w}]" in x for x in unknown_ex[sk]):
+                        hit = re.search(rf"(?<!\w){re.escape(w)}(?!\w)", para)
+                        if hit:
+                            unknown_ex[sk].append(_context(para, *hit.span()))
         if not near and not any(len(c) > 1 for c in unknown.values()):
             typer.echo("no near-misses or inconsistent spellings found")
         for (eid, found, fixed), ctxs in sorted(near.items(), key=lambda kv: -len(kv[1])):
@@ -289,12 +287,25 @@ def _quote(s: str) -> str:
     return shlex.quote(s)
 
 
+def _paragraphs(files: list[Path], field: str) -> Iterator[str]:
+    """The non-blank lines of the texts in *files* (each record's *field* for JSON Lines); a record
+    without one is reported on standard error and skipped."""
+    from mtclean.pipeline import io
+
+    for path in files:
+        for record in io.iter_texts(str(path), str(path), field=field, errors="replace"):
+            if record.text is None:
+                typer.echo(f"mtclean: warning: {record.where}: {record.problem}; skipped", err=True)
+                continue
+            yield from (para for para in record.text.split("\n") if para.strip())
+
+
 def _corpus_files(paths: List[Path]) -> list[Path]:
     out: list[Path] = []
     for p in paths:
         p = Path(p)
         if p.is_dir():
-            out += sorted(x for pat in ("*.txt", "*.md") for x in p.rglob(pat))
+            out += sorted(x for pat in ("*.txt", "*.md", "*.jsonl", "*.ndjson") for x in p.rglob(pat))
         elif p.exists():
             out.append(p)
         else:
