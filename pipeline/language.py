@@ -172,6 +172,29 @@ def detect(text: str, *, default: str | None = None) -> str | None:
     return quick_language(text) or top_language(text) or default
 
 
+# Texts langdetect samples together (see detector.top_languages): past a few dozen the
+# arrays of one pass outgrow the processor's caches and it gets slower again.
+BATCH = 32
+
+
+def detect_many(texts: list[str], *, default: str | None = None) -> list[str | None]:
+    """:func:`detect` for each of *texts*, the same answers; those the word-list check cannot
+    settle go to langdetect together, which shares the fixed cost of its numpy passes."""
+    out = [quick_language(t) for t in texts]
+    rest = [i for i, lang in enumerate(out) if lang is None]
+    if rest:
+        from mtclean.pipeline.detector import top_languages
+
+        with _lock:
+            factory = _factory()
+        for k in range(0, len(rest), BATCH):
+            chunk = rest[k:k + BATCH]
+            found = top_languages(factory, [texts[i][:SAMPLE_CHARS] for i in chunk])
+            for i, lang in zip(chunk, found):
+                out[i] = _normalize(lang) if lang else None
+    return [lang or default for lang in out]
+
+
 def _normalize(code: str) -> str:
     # langdetect says zh-cn/zh-tw; keep the region only where it matters to us.
     return code.lower()

@@ -89,13 +89,15 @@ class Pipeline:
         if not self._ready:
             self.setup()
         docs = list(docs)
-        if any(d.lang is None for d in docs):
+        unknown = [d for d in docs if d.lang is None]
+        if unknown and self.lang is not None:
+            for d in unknown:
+                d.lang = self.lang
+        elif unknown:
             t0 = time.perf_counter()
-            for d in docs:
-                if d.lang is None:
-                    d.lang = self.lang or language.detect(d.text, default="en")
-            if self.lang is None:  # detection has a cost worth showing in the summary
-                self.stats.seconds[LANGUAGE] += time.perf_counter() - t0
+            for d, lang in zip(unknown, language.detect_many([d.text for d in unknown], default="en")):
+                d.lang = lang
+            self.stats.seconds[LANGUAGE] += time.perf_counter() - t0  # a cost worth showing in the summary
         for stage in self.stages:
             before = [d.text for d in docs] if self.verify else None
             t0 = time.perf_counter()

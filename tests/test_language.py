@@ -271,3 +271,34 @@ def test_cleaned_text_is_langdetects(text):
 def test_cleaned_text_is_langdetects_on_any_text(text):
     stock, fast = _both_cleaned(text)
     assert fast == stock
+
+
+def test_texts_detected_together_get_the_answers_they_get_alone():
+    folder = shared_data("lingua-language-testdata", "sentences")
+    texts = [*SAMPLES, "", "!!!", "a", "Study History", "I got bit!'"]
+    texts += [line for f in sorted(folder.glob("*.txt")) for line in f.read_text("utf-8").splitlines()[:6]]
+    alone = [language.detect(t, default="xx") for t in texts]
+    assert language.detect_many(texts, default="xx") == alone
+    # In batches of any size, and one by one through langdetect itself.
+    from mtclean.pipeline import detector
+
+    for size in (1, 7, 64):
+        together = []
+        for i in range(0, len(texts), size):
+            together += detector.top_languages(language._factory(), texts[i:i + size])
+        assert [language._normalize(x) if x else None for x in together] == [language.top_language(t) for t in texts]
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from("abcdefghijklmnopqrstuvwxyzäéßαβγабвг東京 .,'"), max_size=50),
+                max_size=6))
+def test_texts_detected_together_on_any_text(texts):
+    assert language.detect_many(texts) == [language.detect(t) for t in texts]
+
+
+def test_texts_detected_together_without_the_replayed_stream(monkeypatch):
+    from mtclean.pipeline import detector
+
+    expected = [language.top_language(t) for t in SAMPLES]
+    monkeypatch.setattr(detector, "_stream", lambda seed: None)
+    together = detector.top_languages(language._factory(), SAMPLES)
+    assert [language._normalize(x) if x else None for x in together] == expected
