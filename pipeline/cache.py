@@ -51,9 +51,12 @@ def cache_dir() -> Path | None:
         return Path(explicit).expanduser()
     from mtclean.pipeline.models import ENV_HOME, mtclean_home
 
-    if os.environ.get(ENV_HOME, "").strip():
-        return mtclean_home() / "cache"
-    return user_cache_dir()
+    try:
+        if os.environ.get(ENV_HOME, "").strip():
+            return mtclean_home() / "cache"
+        return user_cache_dir()
+    except (RuntimeError, OSError, KeyError):  # no home directory to be found: no cache
+        return None
 
 
 def user_cache_dir(app: str = "mtclean") -> Path:

@@ -158,3 +158,16 @@ def test_cached_language_profiles_are_the_built_ones(cache_dir):
     assert np.array_equal(matrix, built[2])
     again = detector._profiles(PROFILES_DIRECTORY)  # a hit
     assert again[:2] == built[:2] and np.array_equal(again[2], built[2])
+
+
+def test_no_home_directory_means_no_cache(monkeypatch, tmp_path):
+    from pathlib import Path
+
+    def no_home():
+        raise RuntimeError("Could not determine home directory")
+
+    for name in (cache.ENV_DIR, cache.ENV_SWITCH, "MTCLEAN_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert cache.cache_dir() is None
+    assert cache.cached("thing", ["x"], Builder(7)) == 7
