@@ -79,6 +79,22 @@ class Pipeline:
     def __exit__(self, *exc) -> None:
         self.teardown()
 
+    def detect_languages(self, docs: Sequence[Document]) -> None:
+        """Give each of *docs* without a language the pipeline's, or the one detected in its text.
+
+        run_batch does this for its documents; a caller holding more documents than one
+        batch can do it first for all of them: langdetect then samples more texts together.
+        """
+        unknown = [d for d in docs if d.lang is None]
+        if unknown and self.lang is not None:
+            for d in unknown:
+                d.lang = self.lang
+        elif unknown:
+            t0 = time.perf_counter()
+            for d, lang in zip(unknown, language.detect_many([d.text for d in unknown], default="en")):
+                d.lang = lang
+            self.stats.seconds[LANGUAGE] += time.perf_counter() - t0  # a cost worth showing in the summary
+
     def run(self, doc: Document) -> Document:
         return self.run_batch([doc])[0]
 
@@ -89,15 +105,7 @@ class Pipeline:
         if not self._ready:
             self.setup()
         docs = list(docs)
-        unknown = [d for d in docs if d.lang is None]
-        if unknown and self.lang is not None:
-            for d in unknown:
-                d.lang = self.lang
-        elif unknown:
-            t0 = time.perf_counter()
-            for d, lang in zip(unknown, language.detect_many([d.text for d in unknown], default="en")):
-                d.lang = lang
-            self.stats.seconds[LANGUAGE] += time.perf_counter() - t0  # a cost worth showing in the summary
+        self.detect_languages(docs)
         for stage in self.stages:
             before = [d.text for d in docs] if self.verify else None
             t0 = time.perf_counter()

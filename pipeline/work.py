@@ -352,6 +352,7 @@ def run_stages(prep: Prepared, pipeline: Pipeline, *, count_documents: bool = Tr
         saved, pipeline.stats = pipeline.stats, Stats()
         try:
             out: list[Document] = []
+            pipeline.detect_languages(prep.docs)  # all of the task's at once (see Pipeline.detect_languages)
             for i in range(0, len(prep.docs), DOC_BATCH):
                 out.extend(pipeline.run_batch(prep.docs[i: i + DOC_BATCH]))
             prep.docs = out
