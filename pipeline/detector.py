@@ -24,8 +24,8 @@ are most of its cost. This detector runs the same draws and the same test:
   lands within rounding of the threshold could stop five draws apart.
 - Many texts at once. ``top_languages`` samples a batch of texts trial by trial,
   one numpy pass for the draws of all the texts still running: the per-text sums
-  are the same, and the fixed cost of a pass is shared (about 40% less time for
-  batches of 4 to 64 texts).
+  are the same, and the fixed cost of a pass is shared (30-40% less time per text
+  in batches of 4 to 64 texts).
 
 Imported only when langdetect is first needed: numpy stays off the start-up path.
 """
