@@ -242,16 +242,19 @@ class TextRecord:
         return self.source if self.line is None else f"{self.source}:line {self.line}"
 
 
-def iter_texts(src: str, name: str, *, field: str = "text", errors: str = "strict") -> Iterator[TextRecord]:
+def iter_texts(src: str, name: str, *, field: str = "text", errors: str = "strict",
+               input_format: str = "auto") -> Iterator[TextRecord]:
     """The texts of one input, for commands that read rather than rewrite (``detect``, ``glossary suggest``).
 
     A text file (or standard input) is one text. A JSON Lines file gives the string *field* of
     each record; a line that is not a JSON object with that field comes back with its problem
     set, and the lines after it still come. Raises :class:`InputError` when the file itself
-    cannot be read or decoded.
+    cannot be read or decoded. *input_format* ``text`` or ``jsonl`` overrides the file name's
+    suffix (standard input is text unless told).
     """
     text, _fmt = decode(read_bytes(src), name, errors=errors)
-    if src == "-" or not is_jsonl(src):
+    jsonl = input_format == "jsonl" or (input_format == "auto" and src != "-" and is_jsonl(src))
+    if not jsonl:
         yield TextRecord(name, None, text)
         return
     for line in iter_jsonl(text, name):

@@ -350,3 +350,12 @@ def test_cli_detect_reads_each_json_lines_record(tmp_path):
     assert f"{src}:line 3: invalid JSON" in result.output and f"{src}:line 4: no field 'text'" in result.output
     table = _cli(["detect", "--field", "body", str(src)])
     assert f"{src}:line 4" in table.output and "(none)" in table.output
+
+
+def test_cli_detect_json_lines_on_standard_input():
+    line = json.dumps({"text": "Sanctions on [παγωμένα ρωσικά] assets were discussed by the leaders today."})
+    result = _cli(["detect", "--json", "--format", "jsonl", "-"], input=line + "\n")
+    assert result.exit_code == 0, result.output
+    (row,) = [json.loads(x) for x in result.output.splitlines()]
+    assert (row["path"], row["line"], [s["text"] for s in row["spans"]]) == ("<stdin>", 1, ["παγωμένα ρωσικά"])
+    assert _cli(["detect", "--format", "xml", "-"], input="x").exit_code == 2

@@ -24,6 +24,7 @@ def detect(
     glob: List[str] = typer.Option([], "--glob", help="File patterns searched in directories (default: *.txt *.md *.jsonl *.ndjson)."),
     errors: str = typer.Option("strict", "--errors", help="Invalid UTF-8: strict (skip the file) or replace."),
     field: str = typer.Option("text", "--field", help="JSON Lines: the field holding each record's text."),
+    input_format: str = typer.Option("auto", "--format", help="Input format: auto (by suffix), text or jsonl."),
 ) -> None:
     """Find text left in another language (by script, then langdetect) and print the spans."""
     from mtclean.pipeline.cli.common import reporting_errors
@@ -31,10 +32,12 @@ def detect(
     with reporting_errors():
         if errors not in ("strict", "replace"):
             raise MtcleanError(f"--errors must be strict or replace, not {errors!r}")
+        if input_format not in ("auto", "text", "jsonl"):
+            raise MtcleanError(f"--format must be auto, text or jsonl, not {input_format!r}")
         stage = build_stage(set_)
         stage.setup()
         failed = run_detect(list(paths or ["-"]), stage, lang=lang, as_json=as_json, globs=tuple(glob), errors=errors,
-                            field=field)
+                            field=field, input_format=input_format)
     raise typer.Exit(EXIT_USAGE if failed else EXIT_OK)
 
 
@@ -53,7 +56,7 @@ def build_stage(overrides: List[str]):
 
 
 def run_detect(paths: list[str], stage, *, lang: str | None, as_json: bool, globs: tuple[str, ...] = (),
-               errors: str = "strict", field: str = "text", out=None) -> int:
+               errors: str = "strict", field: str = "text", input_format: str = "auto", out=None) -> int:
     """Detect in every input (each record of a JSON Lines file on its own) and print the results;
     returns the number of inputs and records that could not be read."""
     from mtclean.pipeline import io
@@ -66,7 +69,7 @@ def run_detect(paths: list[str], stage, *, lang: str | None, as_json: bool, glob
     for src, _base in io.expand_inputs(paths, globs):
         name = "<stdin>" if src == "-" else src
         try:
-            records = list(io.iter_texts(src, name, field=field, errors=errors))
+            records = list(io.iter_texts(src, name, field=field, errors=errors, input_format=input_format))
         except InputError as exc:
             print(f"mtclean: error: {exc}", file=sys.stderr)
             failed += 1
