@@ -18,7 +18,7 @@ from mtclean.pipeline.errors import EXIT_OK, EXIT_USAGE, MtcleanError
 
 def detect(
     paths: List[str] = typer.Argument(None, help="Files, directories (recursive) or - for stdin.", show_default=False),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON Lines: {path, lang, spans} per file."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON Lines: {path, line (records only), lang, spans} per file or JSON Lines record."),
     lang: Optional[str] = typer.Option(None, "--lang", help="Language of the text (default: detect it per file)."),
     set_: List[str] = typer.Option([], "--set", help="A fragments option: KEY=VALUE (e.g. min_words=3)."),
     glob: List[str] = typer.Option([], "--glob", help="File patterns searched in directories (default: *.txt *.md *.jsonl *.ndjson)."),
