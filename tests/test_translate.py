@@ -460,3 +460,16 @@ def test_argos_directories_stay_in_mtclean_home(offline: Path):
     assert Path(argos_settings.config_dir) == home / "argos" / "config" / "argos-translate"
     assert Path(argos_settings.package_data_dir) == home / "models"
     assert Path(sys.modules["minisbd.models"].cache_dir) == home / "argos" / "data" / "argos-translate" / "minisbd"
+
+
+@given(st.text(alphabet=st.sampled_from("abcxyzαβγжзの日한ＡＢ١٢ ,.\u0301"), max_size=40))
+def test_main_script_counts_every_letter(text):
+    # The reference: one letter at a time, the first script to reach the top count on a tie.
+    from mtclean.stages.translate import _LETTER, main_script, script_of
+
+    counts: dict[str, int] = {}
+    for m in _LETTER.finditer(text):
+        s = script_of(m.group())
+        if s:
+            counts[s] = counts.get(s, 0) + 1
+    assert main_script(text) == (max(counts, key=counts.__getitem__) if counts else "")
