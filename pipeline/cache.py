@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -119,6 +120,27 @@ def cached(kind: str, parts: Iterable[bytes | str], build: Callable[[], T], *,
     except Exception:  # noqa: BLE001 -- a cache that cannot be written is no cache; the value is good
         pass
     return value
+
+
+def entries(folder: Path) -> list[Path]:
+    """The cache entries in *folder* (the files this module writes, nothing else)."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and _ENTRY.fullmatch(p.name))
+
+
+def clear(folder: Path) -> int:
+    """Delete the entries in *folder*; returns how many."""
+    found = entries(folder)
+    for p in found:
+        p.unlink(missing_ok=True)
+    return len(found)
+
+
+# kind-<40 hex digits>.pickle or .npz, as cached() names them, and the temporary files it
+# writes them through (.kind-<mkstemp's random part>.pickle): a folder shared with other
+# files loses only these.
+_ENTRY = re.compile(r"(?:[a-z][a-z0-9-]*-[0-9a-f]{40}|\.[a-z][a-z0-9-]*-[A-Za-z0-9_]+)\.(?:pickle|npz)")
 
 
 def _read_pickle(path: Path):

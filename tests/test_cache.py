@@ -171,3 +171,21 @@ def test_no_home_directory_means_no_cache(monkeypatch, tmp_path):
     monkeypatch.setattr(Path, "home", staticmethod(no_home))
     assert cache.cache_dir() is None
     assert cache.cached("thing", ["x"], Builder(7)) == 7
+
+
+def test_cache_dir_and_clear_commands(cache_dir):
+    from typer.testing import CliRunner
+
+    from mtclean.pipeline.cli.app import app
+
+    cache.cached("thing", ["x"], Builder(1))
+    cache.cached("other-kind", ["y"], Builder(2))
+    (cache_dir / "notes.txt").write_text("not ours")
+    (cache_dir / ".thing-k2j_x9.pickle").write_bytes(b"a temporary file left by a killed run")
+    runner = CliRunner()
+    shown = runner.invoke(app, ["cache", "dir"])
+    assert shown.exit_code == 0 and str(cache_dir) in shown.output and "3 entries" in shown.output
+    cleared = runner.invoke(app, ["cache", "clear"])
+    assert cleared.exit_code == 0 and "removed 3 entries" in cleared.output
+    assert [p.name for p in cache_dir.iterdir()] == ["notes.txt"]  # only what the cache wrote
+    assert cache.cached("thing", ["x"], Builder(5)) == 5  # built again

@@ -117,6 +117,7 @@ def _table(headers: list[str], rows: list[tuple]) -> None:
 # One line per sub-command module (each keeps its heavy imports inside commands).
 from mtclean.pipeline.cli import models as _models_cli; app.add_typer(_models_cli.app, name="models")  # noqa: E402,E702
 from mtclean.pipeline.cli import glossary as _glossary_cli; app.add_typer(_glossary_cli.app, name="glossary")  # noqa: E402,E702
+from mtclean.pipeline.cli import cache as _cache_cli; app.add_typer(_cache_cli.app, name="cache")  # noqa: E402,E702
 from mtclean.pipeline.cli import detect as _detect_cli; app.command("detect")(_detect_cli.detect)  # noqa: E402,E702
 from mtclean.pipeline.cli import explain as _explain_cli; app.command("explain")(_explain_cli.explain)  # noqa: E402,E702
 from mtclean.pipeline.cli import review as _review_cli; _review_cli.register(app)  # noqa: E402,E702
