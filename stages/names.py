@@ -247,14 +247,10 @@ class Matcher:
                 self._add_key(keys, form, Claim(VARIANT, i, form))
         for key, claims in keys.items():
             claims.sort(key=lambda c: c.what)  # correct forms first: they win ties
-            # The entry that protects a hit whatever its case (a correct form of an entry that is
-            # not case-sensitive comes first), or -1: exact_edits then need not look at each claim.
-            head = claims[0]
-            sure = head.entry if head.what == PROTECT and not self.entries[head.entry].case_sensitive else -1
             # A hit starting with a lower-case letter spells none of these forms (see _case_form):
             # exact_edits skips it at once ("was" for the surname Was, "may" for May).
             capital = all(c.form.strip()[:1].isupper() for c in claims)
-            self.automaton.add_word(key, (len(key), tuple(claims), claims[0].what, sure, capital))
+            self.automaton.add_word(key, (len(key), tuple(claims), claims[0].what, capital))
         self.empty = not keys
         if keys:
             self.automaton.make_automaton()
@@ -312,12 +308,6 @@ class Matcher:
         # Per-word answers of near_miss_heads (by min_length) and spelling_keys (by language).
         self._heads: dict[int, tuple[dict[str, Head], set[str]]] = {}
         self._spelling_keys: dict[str, dict[str, str]] = {}
-        # The particles as whole words of a letters-only text (see _tokens): " von " and the like.
-        self.particle_automaton = ahocorasick.Automaton()
-        for w in self.particles:
-            self.particle_automaton.add_word(f" {w} ", len(w))
-        if self.particles:
-            self.particle_automaton.make_automaton()
 
     def _index_deletes(self, word: str) -> None:
         """File glossary *word* under every delete of its skeleton (see near)."""
@@ -655,9 +645,9 @@ def exact_edits(text: str, matcher: Matcher, lang: str | None,
         return [], [], []
     # Keys and text both have every non-word character as a space and a space at
     # each end, so the automaton only reports whole-word hits.
-    hits: list[tuple[int, int, int, tuple[Claim, ...], int]] = []
+    hits: list[tuple[int, int, int, tuple[Claim, ...]]] = []
     starts = [s for s, _ in protected]
-    for end, (length, claims, first, sure, capital) in matcher.automaton.iter(_bounded(fold(text))):
+    for end, (length, claims, first, capital) in matcher.automaton.iter(_bounded(fold(text))):
         # `end` indexes the key's closing space in the padded text: the word is
         # text[end - length + 1 : end - 1].
         start, end = end - length + 1, end - 1
@@ -665,18 +655,21 @@ def exact_edits(text: str, matcher: Matcher, lang: str | None,
             continue  # "was", "may": a common word, not the name Was or May
         if _boundary_ok(text, start, end) and not (protected and _inside(protected, starts, start, end)):
             # Longest first; canonical or allowed forms win ties with variants: correct text stays.
-            hits.append((start, start - end, first, claims, sure))
+            hits.append((start, start - end, first, claims))
     hits.sort()
     edits: list[Edit] = []
     mentions: list[Mention] = []
     covered: list[tuple[int, int]] = []
     pos = 0
-    for start, neg_len, _, claims, protector in hits:
+    for start, neg_len, _, claims in hits:
         end = start - neg_len
         if start < pos:
             continue
         matched = text[start:end]
-        if protector < 0 or matched != claims[0].form:
+        head = claims[0]
+        if head.what == PROTECT and matched == head.form:
+            protector = head.entry  # (most hits: a correct form, as written)
+        else:
             # A correct form protects (and is a mention) when the text spells it in a case a
             # name is written in (ZELENSKY, Zelensky), as a variant must be to be replaced.
             protector = next((c.entry for c in claims if c.what == PROTECT and _spells(
@@ -750,18 +743,9 @@ class Fix:
     span: tuple[int, int] = (0, 0)  # the whole name as found (for `mtclean glossary suggest`)
 
 
-# A word (as _WORD finds it) that does not begin with a lower-case letter: every word
-# whose first letter is upper-case, plus a few others (Lo, Lm, a leading mark) that
-# _tokens filters out again.
-_NOT_LOWER_WORD = regex.compile(r"(?<![\p{L}\p{M}])[[\p{L}\p{M}]--\p{Ll}][\p{L}\p{M}]*+", regex.V1)
-# For the letters-only text of _tokens: ASCII non-letters by a byte table, the others by regex.
-_ASCII_LETTERS = bytes(c if c >= 0x80 or chr(c).isalpha() else 0x20 for c in range(256))
-_NONLETTER_NON_ASCII = regex.compile(r"[^\x00-\x7f\p{L}\p{M}]")
-
-
 _ASCII_NON_LETTERS = frozenset(chr(c) for c in range(128) if not chr(c).isalpha())
 # Whole words whose first letter is upper-case (within a word, str.isupper is \p{Lu}): the
-# tokens a near-miss can start from. Twice as fast as _NOT_LOWER_WORD.
+# tokens a near-miss can start from.
 _CAPITALIZED = regex.compile(r"(?<![\p{L}\p{M}])\p{Lu}[\p{L}\p{M}]*+")
 # The word ending where a match ends (a reverse pattern: match(text, 0, end) reads backwards from end).
 _WORD_ENDING = regex.compile(r"(?r)[\p{L}\p{M}]+")
@@ -770,39 +754,6 @@ _WORD_ENDING = regex.compile(r"(?r)[\p{L}\p{M}]+")
 def _is_letter_boundary(ch: str) -> bool:
     """Whether *ch* ends a _WORD word (it is no letter or mark)."""
     return ch in _ASCII_NON_LETTERS or (not ch.isascii() and not _WORD.match(ch))
-
-
-def _tokens(text: str, matcher: Matcher) -> list[Token]:
-    """The words of *text* that can be part of a name (see ``Matcher.particles``):
-    every word (``_WORD``) that is capitalized or a particle, in text order.
-
-    Most words of a text are neither, and making a match object for each of them
-    was most of the stage's time. Instead the capitalized words come from a regex
-    that only stops at words not starting with a lower-case letter, and the
-    lower-case particles from an Aho-Corasick scan of the text with every character
-    that is no letter or mark turned into a space (so a key " von " only meets whole
-    words); each hit is checked against the text itself.
-    """
-    particles = matcher.particles
-    found = [(m.start(), m.end(), w) for m in _NOT_LOWER_WORD.finditer(text)
-             if (w := m.group())[0].isupper() or w in particles]
-    if particles:
-        starts = {s for s, _, _ in found}
-        folded = fold(text)
-        letters = folded.encode("utf-8", "surrogatepass").translate(_ASCII_LETTERS).decode("utf-8", "surrogatepass")
-        if not folded.isascii():
-            letters = _NONLETTER_NON_ASCII.sub(" ", letters)
-        n = len(text)
-        # A key " w " ends at index `end` of " " + letters + " ": the word is text[end - len(w) - 1 : end - 1].
-        for end, length in matcher.particle_automaton.iter(" " + letters + " "):
-            start, stop = end - length - 1, end - 1
-            w = text[start:stop]
-            if (w in particles and start not in starts
-                    and (start == 0 or text[start - 1] in _ASCII_NON_LETTERS or _is_letter_boundary(text[start - 1]))
-                    and (stop == n or text[stop] in _ASCII_NON_LETTERS or _is_letter_boundary(text[stop]))):
-                found.append((start, stop, w))
-        found.sort()
-    return [Token(s, e, w, w.lower()) for s, e, w in found]
 
 
 def _has_context(matcher: Matcher, entry: int, text: str, t: Token, width: int = 400) -> bool:
@@ -826,7 +777,7 @@ def _adjacent(text: str, a: Token, b: Token) -> bool:
 
 
 def _is_token(word: str, particles: frozenset[str]) -> bool:
-    """Whether a whole word (as _WORD finds it) is one of _tokens: capitalized or a particle."""
+    """Whether a whole word (as _WORD finds it) can be part of a name: capitalized or a particle."""
     return word[0].isupper() or word in particles
 
 
@@ -851,7 +802,7 @@ def _token_after(text: str, t: Token, particles: frozenset[str]) -> Token | None
 
 
 def _run_around(text: str, t: Token, particles: frozenset[str]) -> list[Token]:
-    """The run of adjacent tokens that holds *t* (the same as _runs of _tokens would give)."""
+    """The run of adjacent tokens (capitalized words and particles) that holds *t*."""
     before: list[Token] = []
     first = t
     while (prev := _token_before(text, first, particles)) and _adjacent(text, prev, first):
@@ -880,8 +831,8 @@ def _occurrences(text: str, word: str) -> Iterator[int]:
 
 
 def _all_occurrences(text: str, words: Iterable[str]) -> list[tuple[int, str]]:
-    """(start, word) of every whole-word occurrence of *words* in *text*, in text order:
-    the tokens _tokens would find for these capitalized words, without tokenizing the text."""
+    """(start, word) of every whole-word occurrence of *words* in *text*, in text order: for the
+    capitalized words of _capitalized_words, exactly where _CAPITALIZED matches them."""
     return sorted((i, w) for w in words for i in _occurrences(text, w))
 
 
@@ -1091,13 +1042,8 @@ def _run_fixes(text: str, toks: list[Token], level: list[int], matcher: Matcher,
 
 def spelling_groups(text: str, matcher: Matcher, lang: str | None, skip: set[int] = frozenset()) -> dict[str, Counter]:
     """Capitalized words in no glossary and not common, grouped by transliteration skeleton."""
-    common = _common_words(lang or "en")
-    groups: dict[str, Counter] = defaultdict(Counter)
-    for t in _tokens(text, matcher):
-        if (len(t.folded) >= 5 and t.text[:1].isupper() and not t.text.isupper() and t.folded not in matcher.known
-                and t.folded not in common and t.start not in skip):
-            groups[skeleton(t.folded)][t.text] += 1
-    return groups
+    keys = matcher.spelling_keys(_capitalized_words(text), lang or "en")
+    return _spelling_counts(text, keys, set(keys.values()), skip)
 
 
 def unknown_spellings(text: str, matcher: Matcher, lang: str | None, skip: set[int]) -> list[tuple[str, Counter]]:
@@ -1106,13 +1052,17 @@ def unknown_spellings(text: str, matcher: Matcher, lang: str | None, skip: set[i
     if len(set(keys.values())) == len(keys):
         return []  # the usual case: no two words share a skeleton
     shared = {k for k, n in Counter(keys.values()).items() if n > 1}
-    # Count the words of shared skeletons only, in text order as spelling_groups does (the order
-    # of groups and of tied counts follows the text).
+    return [(k, c) for k, c in _spelling_counts(text, keys, shared, skip).items() if len(c) > 1]
+
+
+def _spelling_counts(text: str, keys: dict[str, str], skeletons: set[str], skip: set[int]) -> dict[str, Counter]:
+    """How often each word of *keys* whose skeleton is in *skeletons* occurs (not at *skip*), by skeleton.
+    Groups and tied counts come in text order."""
     groups: dict[str, Counter] = defaultdict(Counter)
-    for start, w in _all_occurrences(text, (w for w, k in keys.items() if k in shared)):
+    for start, w in _all_occurrences(text, (w for w, k in keys.items() if k in skeletons)):
         if start not in skip:
             groups[keys[w]][w] += 1
-    return [(k, c) for k, c in groups.items() if len(c) > 1]
+    return groups
 
 
 def near_misses(text: str, matcher: Matcher, *, lang: str | None = None,
