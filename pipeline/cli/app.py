@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from mtclean.pipeline.cli.common import APP_SETTINGS, reporting_errors
+from mtclean.pipeline.cli.common import APP_SETTINGS, check_reading, reporting_errors
 from mtclean.pipeline.errors import MtcleanError
 
 app = typer.Typer(
@@ -62,10 +62,7 @@ def cleanup(
     from mtclean.pipeline.runner import Pipeline
 
     with reporting_errors():
-        if errors not in ("strict", "replace"):
-            raise MtcleanError(f"--errors must be strict or replace, not {errors!r}")
-        if input_format not in ("auto", "text", "jsonl"):
-            raise MtcleanError(f"--format must be auto, text or jsonl, not {input_format!r}")
+        check_reading(errors, input_format)
         if backup and not in_place:
             raise MtcleanError("--backup only makes sense with --in-place")
         cfg = load_config(config, only=only, skip=skip, overrides=set_, lang=lang, verify=verify or None)

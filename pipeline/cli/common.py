@@ -17,6 +17,14 @@ APP_SETTINGS = dict(
 )
 
 
+def check_reading(errors: str, input_format: str) -> None:
+    """The reading options `cleanup` and `detect` share: ``--errors`` and ``--format``."""
+    if errors not in ("strict", "replace"):
+        raise MtcleanError(f"--errors must be strict or replace, not {errors!r}")
+    if input_format not in ("auto", "text", "jsonl"):
+        raise MtcleanError(f"--format must be auto, text or jsonl, not {input_format!r}")
+
+
 def sub_app(name: str, help: str) -> typer.Typer:
     """A sub-command group (`mtclean glossary`, `mtclean models`) with the main app's settings."""
     return typer.Typer(name=name, help=help, **APP_SETTINGS)

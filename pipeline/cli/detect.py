@@ -27,13 +27,10 @@ def detect(
     input_format: str = typer.Option("auto", "--format", help="Input format: auto (by suffix), text or jsonl."),
 ) -> None:
     """Find text left in another language (by script, then langdetect) and print the spans."""
-    from mtclean.pipeline.cli.common import reporting_errors
+    from mtclean.pipeline.cli.common import check_reading, reporting_errors
 
     with reporting_errors():
-        if errors not in ("strict", "replace"):
-            raise MtcleanError(f"--errors must be strict or replace, not {errors!r}")
-        if input_format not in ("auto", "text", "jsonl"):
-            raise MtcleanError(f"--format must be auto, text or jsonl, not {input_format!r}")
+        check_reading(errors, input_format)
         stage = build_stage(set_)
         stage.setup()
         failed = run_detect(list(paths or ["-"]), stage, lang=lang, as_json=as_json, globs=tuple(glob), errors=errors,

@@ -243,7 +243,7 @@ def suggest(
         near: dict[tuple[str, str, str], list] = defaultdict(list)
         unknown: dict[str, Counter] = defaultdict(Counter)
         unknown_ex: dict[str, list[str]] = defaultdict(list)
-        for para in _paragraphs(_corpus_files(corpus), field):
+        for para in _paragraphs(corpus, field):
             for fix in near_misses(para, m, lang=lang):
                 found = para[fix.span[0]:fix.span[1]]
                 fixed = found
@@ -287,30 +287,21 @@ def _quote(s: str) -> str:
     return shlex.quote(s)
 
 
-def _paragraphs(files: list[Path], field: str) -> Iterator[str]:
-    """The non-blank lines of the texts in *files* (each record's *field* for JSON Lines); a record
-    without one is reported on standard error and skipped."""
+# What `glossary suggest` reads in a directory (searched as `cleanup` and `detect` search theirs).
+_CORPUS_GLOBS = ("*.txt", "*.md", "*.jsonl", "*.ndjson")
+
+
+def _paragraphs(paths: List[Path], field: str) -> Iterator[str]:
+    """The non-blank lines of the texts in *paths* (files, or directories searched for _CORPUS_GLOBS;
+    each record's *field* for JSON Lines); a record without one is reported on standard error and skipped."""
     from mtclean.pipeline import io
 
-    for path in files:
-        for record in io.iter_texts(str(path), str(path), field=field, errors="replace"):
+    for path, _base in io.expand_inputs([str(p) for p in paths], _CORPUS_GLOBS):
+        for record in io.iter_texts(path, path, field=field, errors="replace"):
             if record.text is None:
                 typer.echo(f"mtclean: warning: {record.where}: {record.problem}; skipped", err=True)
                 continue
             yield from (para for para in record.text.split("\n") if para.strip())
-
-
-def _corpus_files(paths: List[Path]) -> list[Path]:
-    out: list[Path] = []
-    for p in paths:
-        p = Path(p)
-        if p.is_dir():
-            out += sorted(x for pat in ("*.txt", "*.md", "*.jsonl", "*.ndjson") for x in p.rglob(pat))
-        elif p.exists():
-            out.append(p)
-        else:
-            raise MtcleanError(f"{p}: not found")
-    return out
 
 
 @app.command("import")
