@@ -50,25 +50,14 @@ def cache_dir() -> Path | None:
     explicit = os.environ.get(ENV_DIR, "").strip()
     if explicit:
         return Path(explicit).expanduser()
-    from mtclean.pipeline.models import ENV_HOME, mtclean_home
+    from mtclean.pipeline.models import ENV_HOME, mtclean_home, user_dir
 
     try:
         if os.environ.get(ENV_HOME, "").strip():
             return mtclean_home() / "cache"
-        return user_cache_dir()
+        return user_dir("cache")
     except (RuntimeError, OSError, KeyError):  # no home directory to be found: no cache
         return None
-
-
-def user_cache_dir(app: str = "mtclean") -> Path:
-    """The per-user cache directory, as platformdirs would give it (stdlib only)."""
-    if sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
-        return Path(base) / app / "Cache"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / app
-    base = os.environ.get("XDG_CACHE_HOME", "").strip()
-    return (Path(base) if base else Path.home() / ".cache") / app
 
 
 def key(*parts: bytes | str) -> str:
@@ -154,7 +143,7 @@ def _write_pickle(value, path: Path) -> None:
 
 
 def _prune(folder: Path, kind: str, suffix: str, *, keep: Path) -> None:
-    entries = sorted(folder.glob(f"{kind}-*{suffix}"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in entries[KEEP:]:
+    newest_first = sorted(folder.glob(f"{kind}-*{suffix}"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in newest_first[KEEP:]:
         if old != keep:
             old.unlink(missing_ok=True)

@@ -92,15 +92,28 @@ def code_ok(code: Any) -> bool:
 
 # -- directories -----------------------------------------------------------------------
 
-def user_data_dir(app: str = "mtclean") -> Path:
-    """The per-user data directory, as platformdirs would give it (stdlib only)."""
+# Per kind of user directory: (XDG variable, its default under the home directory,
+# the folder under ~/Library on macOS, the sub-folder under %LOCALAPPDATA%\<app> on Windows).
+_USER_DIRS = {
+    "data": ("XDG_DATA_HOME", (".local", "share"), "Application Support", ()),
+    "cache": ("XDG_CACHE_HOME", (".cache",), "Caches", ("Cache",)),
+}
+
+
+def user_dir(kind: str, app: str = "mtclean") -> Path:
+    """The per-user ``data`` or ``cache`` directory, as platformdirs would give it (stdlib only)."""
+    xdg, default, mac, win = _USER_DIRS[kind]
     if sys.platform == "win32":
         base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
-        return Path(base) / app
+        return Path(base, app, *win)
     if sys.platform == "darwin":
-        return Path.home() / "Library" / "Application Support" / app
-    base = os.environ.get("XDG_DATA_HOME", "").strip()
-    return (Path(base) if base else Path.home() / ".local" / "share") / app
+        return Path.home() / "Library" / mac / app
+    base = os.environ.get(xdg, "").strip()
+    return (Path(base) if base else Path.home().joinpath(*default)) / app
+
+
+def user_data_dir(app: str = "mtclean") -> Path:
+    return user_dir("data", app)
 
 
 def mtclean_home() -> Path:
