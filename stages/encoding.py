@@ -13,10 +13,9 @@ edit with ftfy's plan as evidence.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
-
-import re
 
 import ftfy
 import regex

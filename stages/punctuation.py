@@ -39,6 +39,12 @@ _DOUBLE_COMMA = regex.compile(r"(?<=[\p{L}\p{N}]),,(?=\s)")
 # `no , no`: space before a comma that is followed by a space (not `1 ,5` nor `a ,b`).
 # (The lookbehind comes after the literal comma so that the scan looks for commas, not letters.)
 _SPACE_COMMA = regex.compile(r"[ \t]+,(?<=[\p{L}\p{N}][ \t]+,)(?=\s|$)")
+# (what the text must hold, pattern, replacement, rule, reason); an ellipsis has `..`, but no `,,` nor ` ,`.
+_DOUBLED = (
+    (("..",), _DOUBLE_PERIOD, ".", "punctuation.double_period", "doubled period after a word"),
+    ((",,",), _DOUBLE_COMMA, ",", "punctuation.double_comma", "doubled comma"),
+    ((" ,", "\t,"), _SPACE_COMMA, ",", "punctuation.comma_spacing", "space before a comma"),
+)
 
 
 # `post -war`, `Secretary -General`, `30 -day`: a word, one space, a hyphen glued
@@ -86,23 +92,12 @@ class PunctuationConfig(StageConfig):
 
 def repair_doubled_punctuation(text: str) -> list[Edit]:
     """``saye..`` → ``saye.``, ``a,, b`` → ``a, b``, ``no , no`` → ``no, no``; ellipses stay."""
-    # Each pattern only where its characters are (an ellipsis has `..`, but no `,,` nor ` ,`).
-    edits = []
-    if ".." in text:
-        edits += [
-            Edit(m.start(), m.end(), m.group(), ".", "punctuation.double_period", "doubled period after a word")
-            for m in _DOUBLE_PERIOD.finditer(text)
-        ]
-    if ",," in text:
-        edits += [
-            Edit(m.start(), m.end(), m.group(), ",", "punctuation.double_comma", "doubled comma")
-            for m in _DOUBLE_COMMA.finditer(text)
-        ]
-    if " ," in text or "\t," in text:
-        edits += [
-            Edit(m.start(), m.end(), m.group(), ",", "punctuation.comma_spacing", "space before a comma")
-            for m in _SPACE_COMMA.finditer(text)
-        ]
+    edits = [
+        Edit(m.start(), m.end(), m.group(), after, rule, reason)
+        for needs, pattern, after, rule, reason in _DOUBLED
+        if any(map(text.__contains__, needs))  # each pattern only where its characters are
+        for m in pattern.finditer(text)
+    ]
     edits.sort(key=lambda e: e.start)
     return edits
 

@@ -124,6 +124,7 @@ _CHAR_LOOP = regex.compile(r"(.{1,12}?)\1{4,}", regex.DOTALL)
 _SCRIPT_GROUP = {"HIRAGANA": "CJK", "KATAKANA": "CJK", "FULLWIDTH": "", "HALFWIDTH": "", "MODIFIER": ""}
 
 
+@lru_cache(maxsize=4096)  # the same few dozen letters again and again
 def script_of(ch: str) -> str:
     """The script of a letter (``LATIN``, ``GREEK``, ``CYRILLIC``, ``CJK``...), from its Unicode name.
 
@@ -140,15 +141,10 @@ def main_script(text: str) -> str:
     counts: dict[str, int] = {}
     # Each distinct letter once, in order of first appearance (Counter counts at C speed).
     for letter, n in Counter(_LETTER.findall(text)).items():
-        s = _script_of_letter(letter)
+        s = script_of(letter)
         if s:
             counts[s] = counts.get(s, 0) + n
     return max(counts, key=counts.__getitem__) if counts else ""
-
-
-@lru_cache(maxsize=4096)
-def _script_of_letter(ch: str) -> str:
-    return script_of(ch)
 
 
 def check_translation(
