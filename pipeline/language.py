@@ -40,7 +40,10 @@ def guesses(text: str, *, max_chars: int = SAMPLE_CHARS) -> list[Guess]:
     """Languages of *text* with probabilities, most likely first; [] when there is nothing to go on."""
     from langdetect.lang_detect_exception import LangDetectException
 
-    detector = _detector(text[:max_chars])
+    from mtclean.pipeline.detector import FastDetector
+
+    detector = FastDetector(_shared_factory())
+    detector.append(text[:max_chars])
     try:
         probs = detector.get_probabilities()
     except LangDetectException:
@@ -50,23 +53,30 @@ def guesses(text: str, *, max_chars: int = SAMPLE_CHARS) -> list[Guess]:
 
 def top_language(text: str, *, max_chars: int = SAMPLE_CHARS) -> str | None:
     """langdetect's most likely language for *text*, or None; stops sampling once it is settled."""
-    from langdetect.lang_detect_exception import LangDetectException
-
-    try:
-        top = _detector(text[:max_chars], decisive=True).top_language()
-    except LangDetectException:
-        return None
-    return _normalize(top) if top else None
+    return top_languages([text], max_chars=max_chars)[0]
 
 
-def _detector(text: str, *, decisive: bool = False):
-    from mtclean.pipeline.detector import FastDetector
+# Texts langdetect samples together (see detector.top_languages): past a few dozen the
+# arrays of one pass outgrow the processor's caches and it gets slower again.
+BATCH = 32
 
+
+def top_languages(texts: list[str], *, max_chars: int = SAMPLE_CHARS) -> list[str | None]:
+    """:func:`top_language` for each of *texts*, sampled together in batches (the same answers)."""
+    if not texts:
+        return []  # (nothing to sample: langdetect's profiles stay unloaded)
+    from mtclean.pipeline.detector import top_languages as sample
+
+    factory = _shared_factory()
+    found: list[str | None] = []
+    for k in range(0, len(texts), BATCH):
+        found += sample(factory, [t[:max_chars] for t in texts[k:k + BATCH]])
+    return [_normalize(lang) if lang else None for lang in found]
+
+
+def _shared_factory():
     with _lock:
-        factory = _factory()
-    detector = FastDetector(factory, decisive=decisive)
-    detector.append(text)
-    return detector
+        return _factory()
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,29 +179,16 @@ def _apostrophe_form(word: str, words: frozenset[str]) -> str | None:
 
 def detect(text: str, *, default: str | None = None) -> str | None:
     """The most likely language code of *text* (ISO 639-1 where langdetect has one)."""
-    return quick_language(text) or top_language(text) or default
-
-
-# Texts langdetect samples together (see detector.top_languages): past a few dozen the
-# arrays of one pass outgrow the processor's caches and it gets slower again.
-BATCH = 32
+    return detect_many([text], default=default)[0]
 
 
 def detect_many(texts: list[str], *, default: str | None = None) -> list[str | None]:
-    """:func:`detect` for each of *texts*, the same answers; those the word-list check cannot
-    settle go to langdetect together, which shares the fixed cost of its numpy passes."""
+    """:func:`detect` for each of *texts*; those the word-list check cannot settle go to
+    langdetect together, which shares the fixed cost of its numpy passes."""
     out = [quick_language(t) for t in texts]
     rest = [i for i, lang in enumerate(out) if lang is None]
-    if rest:
-        from mtclean.pipeline.detector import top_languages
-
-        with _lock:
-            factory = _factory()
-        for k in range(0, len(rest), BATCH):
-            chunk = rest[k:k + BATCH]
-            found = top_languages(factory, [texts[i][:SAMPLE_CHARS] for i in chunk])
-            for i, lang in zip(chunk, found):
-                out[i] = _normalize(lang) if lang else None
+    for i, lang in zip(rest, top_languages([texts[i] for i in rest])):
+        out[i] = lang
     return [lang or default for lang in out]
 
 
