@@ -56,7 +56,7 @@ def run_detect(paths: list[str], stage, *, lang: str | None, as_json: bool, glob
                errors: str = "strict", field: str = "text", input_format: str = "auto", out=None) -> int:
     """Detect in every input (each record of a JSON Lines file on its own) and print the results;
     returns the number of inputs and records that could not be read."""
-    from mtclean.pipeline import io
+    from mtclean.pipeline import io, language
     from mtclean.pipeline.document import Document
     from mtclean.pipeline.errors import InputError
 
@@ -75,13 +75,11 @@ def run_detect(paths: list[str], stage, *, lang: str | None, as_json: bool, glob
             if record.text is None:
                 print(f"mtclean: error: {record.where}: {record.problem}; skipped", file=sys.stderr)
                 failed += 1
-                continue
-            doc = Document(text=record.text, id=record.where, lang=lang)
-            if doc.lang is None:
-                from mtclean.pipeline import language
-
-                doc.lang = language.detect(record.text, default="en")
-            doc = stage.process(doc)
+        records = [r for r in records if r.text is not None]
+        # The records' languages together: langdetect samples the unsettled ones in batches.
+        langs = [lang] * len(records) if lang else language.detect_many([r.text for r in records], default="en")
+        for record, doc_lang in zip(records, langs):
+            doc = stage.process(Document(text=record.text, id=record.where, lang=doc_lang))
             spans = doc.history[-1].spans
             if as_json:
                 row = {"path": name, **({"line": record.line} if record.line is not None else {}),
