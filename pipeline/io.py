@@ -217,15 +217,17 @@ def iter_jsonl(text: str, source: str) -> Iterator[JsonLine]:
         if not raw.strip():
             yield JsonLine(lineno, raw, None, None)  # blank lines pass through as they are
             continue
-        try:
-            obj = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            yield JsonLine(lineno, raw, None, f"invalid JSON at column {exc.colno}: {exc.msg}")
-            continue
-        if not isinstance(obj, dict):
-            yield JsonLine(lineno, raw, None, "not a JSON object")
-            continue
-        yield JsonLine(lineno, raw, obj)
+        obj, problem = json_object(raw)
+        yield JsonLine(lineno, raw, obj, problem)
+
+
+def json_object(line: str) -> tuple[dict | None, str | None]:
+    """A JSON Lines line as its object, or None and what is wrong with it."""
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return None, f"invalid JSON at column {exc.colno}: {exc.msg}"
+    return (obj, None) if isinstance(obj, dict) else (None, "not a JSON object")
 
 
 @dataclass(slots=True)

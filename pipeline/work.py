@@ -17,7 +17,6 @@ or is not valid UTF-8 is kept byte for byte and reported. A text file is one doc
 from __future__ import annotations
 
 import codecs
-import json
 import os
 import re
 import sys
@@ -475,13 +474,7 @@ def _prepare_jsonl(task: Task, opts: WorkOptions, result: TaskResult) -> Prepare
                 continue
             line = body.decode("utf-8", errors="replace")
             result.messages.append(f"{name}:line {lineno}: invalid UTF-8 replaced with U+FFFD (--errors replace)")
-        problem = None
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            obj, problem = None, f"invalid JSON at column {exc.colno}: {exc.msg}"
-        if problem is None and not isinstance(obj, dict):
-            problem = "not a JSON object"
+        obj, problem = io.json_object(line)
         if problem is None:
             value = obj.get(opts.field)
             if value is None:
