@@ -75,6 +75,12 @@ def load_config(
     stages = tuple(pipe.get("stages") or default_stages())
     options: dict[str, dict[str, Any]] = {k: dict(v) for k, v in data.get("stages", {}).items()}
 
+    known = set(registry.available())
+    # A name that is not a stage is a typo, whether it adds a stage, leaves one out or
+    # configures one: refused with the list of names, never silently ignored.
+    for name in [*stages, *options, *_split(only), *_split(skip)]:
+        if name not in known:
+            registry.entry_point(name)  # raises with the list of names
     if only:
         stages = tuple(_split(only))
     if skip:
@@ -85,14 +91,19 @@ def load_config(
         stage, dot, option = key.strip().partition(".")
         if not sep or not dot or not option:
             raise ConfigError(f"bad override {item!r}", hint="use --set STAGE.KEY=VALUE")
+        if stage not in known:
+            registry.entry_point(stage)
+        if stage not in stages:
+            raise ConfigError(f"--set {key.strip()}: stage {stage!r} is not in this run",
+                              hint="stages run: " + (", ".join(stages) or "none"))
         options.setdefault(stage, {})[option] = value.strip()
-    known = set(registry.available())
-    for name in [*stages, *options]:
-        if name not in known:
-            registry.entry_point(name)  # raises with the list of names
+    for name, table in options.items():
+        if name not in stages:  # a config file's table for a stage left out of this run: still checked
+            cls = registry.load(name)
+            cls.Config.from_mapping(table, stage=name)
     lang = lang or pipe.get("lang")
     if lang is not None:
-        _check_lang(lang)
+        check_lang(lang)
     cfg = PipelineConfig(
         stages=stages,
         stage_options=options,
@@ -103,7 +114,7 @@ def load_config(
     return cfg
 
 
-def _check_lang(lang: str) -> None:
+def check_lang(lang: str) -> None:
     import langcodes
 
     if not isinstance(lang, str) or not langcodes.tag_is_valid(lang):

@@ -17,7 +17,7 @@ import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Iterable, Iterator
 
 from mtclean.pipeline.errors import InputError
 
@@ -272,6 +272,21 @@ def iter_texts(src: str, name: str, *, field: str = "text", errors: str = "stric
             yield TextRecord(name, line.lineno, None, f"no field {field!r} (see --field)")
         else:
             yield TextRecord(name, line.lineno, None, f"field {field!r} is not a string")
+
+
+def problem_lines(records: Iterable[TextRecord]) -> list[str]:
+    """What was wrong with an input's unreadable records, one line per distinct problem.
+
+    ``FILE:line N: problem`` for a single record, ``FILE: K records (first at line N):
+    problem`` for several alike: a wrong ``--field`` is one line, not one per record.
+    """
+    alike: dict[str, list[TextRecord]] = {}
+    for record in records:
+        if record.text is None:
+            alike.setdefault(record.problem or "unreadable", []).append(record)
+    return [f"{group[0].where}: {problem}" if len(group) == 1 else
+            f"{group[0].source}: {len(group)} records (first at line {group[0].line}): {problem}"
+            for problem, group in alike.items()]
 
 
 def dump_json_line(obj: dict) -> str:

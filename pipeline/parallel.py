@@ -92,15 +92,26 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="mtclean-parent-watch", daemon=True).start()
 
 
+_setup_error: str | None = None  # why this worker's stages could not be set up
+
+
 def _init_worker(stages: list, lang: str | None, verify: bool, opts: WorkOptions) -> None:
-    global _worker
+    global _worker, _setup_error
     _exit_with_parent()
     pipeline = Pipeline(stages, lang=lang, verify=verify)
-    pipeline.setup()  # once per worker process
+    try:
+        pipeline.setup()  # once per worker process
+    except MtcleanError as exc:
+        # Raised from an initializer it would kill the pool with a traceback per
+        # worker; kept, it comes back with the first task as the one-line error it is.
+        _setup_error = str(exc)
+        return
     _worker = (pipeline, opts)
 
 
 def _run_in_worker(task: Task) -> TaskResult:
+    if _setup_error is not None:
+        raise MtcleanError(_setup_error)  # rebuilt from its text: travels back by pickle
     assert _worker is not None, "worker not initialised"
     pipeline, opts = _worker
     return do_task(task, pipeline, opts)

@@ -50,11 +50,18 @@ def read_report(path: str | Path) -> Iterator[dict[str, Any]]:
     """Report entries from a JSON Lines file, with a clear error for a broken line."""
     path = Path(path)
     try:
-        fh = path.open(encoding="utf-8")
+        fh = path.open("rb")
     except FileNotFoundError:
         raise InputError(str(path), "report not found") from None
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read report: {exc.strerror or exc}") from None
     with fh:
-        for lineno, line in enumerate(fh, start=1):
+        for lineno, raw in enumerate(fh, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise InputError(str(path), "not UTF-8 text", position=f"line {lineno}",
+                                 hint="pass a report written by `mtclean cleanup --report`") from None
             if not line.strip():
                 continue
             try:
@@ -65,6 +72,15 @@ def read_report(path: str | Path) -> Iterator[dict[str, Any]]:
             if not isinstance(entry, dict) or "records" not in entry:
                 raise InputError(str(path), "not an mtclean report entry", position=f"line {lineno}")
             yield entry
+
+
+def stage_names(path: str | Path) -> set[str]:
+    """The stages a report has records of, by name (``encoding``) and versioned id (``encoding.v1``)."""
+    names: set[str] = set()
+    for entry in read_report(path):
+        for rec in entry["records"]:
+            names.update((rec["stage"], rec["stage"].rsplit(".v", 1)[0]))
+    return names
 
 
 def records(entry: dict[str, Any]) -> list[StageRecord]:

@@ -62,6 +62,11 @@ class Pipeline:
     def from_config(cls, config, **kwargs) -> "Pipeline":
         return cls(config.build(), lang=kwargs.pop("lang", config.lang), verify=kwargs.pop("verify", config.verify))
 
+    def validate(self) -> None:
+        """Every stage's :meth:`~mtclean.pipeline.stage.Stage.validate`, in the main process."""
+        for s in self.stages:
+            s.validate()
+
     def setup(self) -> None:
         for s in self.stages:
             s.setup()

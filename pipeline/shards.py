@@ -39,7 +39,7 @@ from mtclean.pipeline.errors import MtcleanError
 from mtclean.pipeline.runner import Stats
 from mtclean.pipeline.io import fsync_dir
 from mtclean.pipeline.sinks import writer_for
-from mtclean.pipeline.work import TaskResult
+from mtclean.pipeline.work import MissingField, TaskResult
 
 FORMAT = 1
 WORK_DIR = ".mtclean-work"
@@ -103,6 +103,7 @@ class ShardSummary:
     problems: int = 0
     messages: list[str] = field(default_factory=list)
     stats: Stats = field(default_factory=Stats)
+    missing: MissingField = field(default_factory=MissingField)
 
     def add(self, r: "TaskResult | ShardSummary") -> None:
         """Count a task's result, or a finished shard's summary (both carry the same totals)."""
@@ -112,15 +113,17 @@ class ShardSummary:
         self.problems += r.problems
         self.messages.extend(r.messages)
         self.stats.add(r.stats)
+        self.missing.add(r.missing)
 
     def to_json(self) -> dict[str, Any]:
         return {"documents": self.documents, "edits": self.edits, "changed": self.changed,
-                "problems": self.problems, "messages": self.messages, "stats": stats_to_json(self.stats)}
+                "problems": self.problems, "messages": self.messages, "stats": stats_to_json(self.stats),
+                "missing": self.missing.to_json()}
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "ShardSummary":
         return cls(d["documents"], d["edits"], d["changed"], d["problems"], list(d["messages"]),
-                   stats_from_json(d["stats"]))
+                   stats_from_json(d["stats"]), MissingField.from_json(d.get("missing")))
 
 
 class ShardStore:

@@ -102,6 +102,16 @@ class Stage:
         return digest_
 
     # -- lifecycle ------------------------------------------------------------
+    def validate(self) -> None:
+        """Check what the config names outside itself: files and directories exist and parse.
+
+        Called once in the main process before any input is read or any worker starts,
+        so a bad value is one error line, not a failure in every worker. Raise
+        :class:`~mtclean.pipeline.errors.ConfigError` (or another ``MtcleanError``);
+        load nothing heavy here that :meth:`setup` would load again. The default
+        checks nothing: the config's own values are checked when it is built.
+        """
+
     def setup(self) -> None:
         """Load heavy resources. Called once per worker process before processing."""
         self._ready = True

@@ -17,10 +17,12 @@ or is not valid UTF-8 is kept byte for byte and reported. A text file is one doc
 from __future__ import annotations
 
 import codecs
+import logging
 import os
 import re
 import sys
 from dataclasses import dataclass, field
+from contextlib import contextmanager
 from dataclasses import replace as dc_replace
 from typing import Iterator
 
@@ -68,6 +70,45 @@ class Task:
     error: str | None = None  # kind == "error": why the input was refused
 
 
+@dataclass
+class MissingField:
+    """JSON Lines records without the field to clean (a wrong ``--field``, most often).
+
+    Said once per input, with the names the records do have, rather than once per
+    line: a file of 5,000 records gives one line, not 5,000.
+    """
+
+    count: int = 0
+    first_line: int | None = None
+    fields: list[str] = field(default_factory=list)  # sorted names found in those records (the first few)
+
+    def add_record(self, lineno: int, obj: dict) -> None:
+        self.add(MissingField(1, lineno, list(map(str, obj))))
+
+    def add(self, other: "MissingField") -> None:
+        if not other.count:
+            return
+        self.count += other.count
+        self.first_line = other.first_line if self.first_line is None else min(self.first_line, other.first_line)
+        if len(self.fields) < FIELDS_SHOWN:
+            self.fields = sorted({*self.fields, *other.fields})[:FIELDS_SHOWN]
+
+    def message(self, source: str, name: str) -> str:
+        found = ", ".join(self.fields) if self.fields else "none"
+        return (f"{source}: {self.count} record(s) have no field {name!r} (first at line {self.first_line}; "
+                f"fields found: {found}); kept unchanged (see --field)")
+
+    def to_json(self) -> dict:
+        return {"count": self.count, "first_line": self.first_line, "fields": self.fields}
+
+    @classmethod
+    def from_json(cls, d: dict | None) -> "MissingField":
+        return cls(**d) if d else cls()
+
+
+FIELDS_SHOWN = 12  # field names a missing-field message lists
+
+
 @dataclass(slots=True)
 class TaskResult:
     task: Task
@@ -78,6 +119,8 @@ class TaskResult:
     entries: list[dict] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     problems: int = 0  # lines kept unchanged because they could not be read
+    missing: MissingField = field(default_factory=MissingField)  # of those, records without the field
+    warnings: list[tuple[int, str]] = field(default_factory=list)  # (level, message) logged while cleaning
     error: str | None = None  # the whole input was refused (nothing to write)
     stats: Stats = field(default_factory=Stats)
     data_in: bytes | None = None
@@ -342,6 +385,32 @@ def prepare(task: Task, opts: WorkOptions) -> Prepared:
     raise MtcleanError(f"unknown task kind {task.kind!r}")
 
 
+class _Collect(logging.Handler):
+    def __init__(self, into: list[tuple[int, str]]):
+        super().__init__(logging.WARNING)
+        self.into = into
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.into.append((record.levelno, record.getMessage()))
+
+
+@contextmanager
+def collected_warnings(into: list[tuple[int, str]]):
+    """What is logged at WARNING or above (a stage's "no model for uk->en") goes into *into*.
+
+    It travels back with the task's result, so the main process says each message
+    once per run, and not at all with ``-q`` unless it is an error, instead of every
+    worker printing its own copy.
+    """
+    root = logging.getLogger()
+    handler = _Collect(into)
+    root.addHandler(handler)  # with a handler in place, logging's last-resort stderr one stays silent
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+
+
 def run_stages(prep: Prepared, pipeline: Pipeline, *, count_documents: bool = True) -> Prepared:
     """Run *pipeline* over the prepared documents; its stats for them go into the result.
 
@@ -351,9 +420,10 @@ def run_stages(prep: Prepared, pipeline: Pipeline, *, count_documents: bool = Tr
         saved, pipeline.stats = pipeline.stats, Stats()
         try:
             out: list[Document] = []
-            pipeline.detect_languages(prep.docs)  # all of the task's at once (see Pipeline.detect_languages)
-            for i in range(0, len(prep.docs), DOC_BATCH):
-                out.extend(pipeline.run_batch(prep.docs[i: i + DOC_BATCH]))
+            with collected_warnings(prep.result.warnings):
+                pipeline.detect_languages(prep.docs)  # all of the task's at once (see Pipeline.detect_languages)
+                for i in range(0, len(prep.docs), DOC_BATCH):
+                    out.extend(pipeline.run_batch(prep.docs[i: i + DOC_BATCH]))
             prep.docs = out
             if not count_documents:
                 pipeline.stats.documents = pipeline.stats.chars = 0
@@ -478,13 +548,14 @@ def _prepare_jsonl(task: Task, opts: WorkOptions, result: TaskResult) -> Prepare
         if problem is None:
             value = obj.get(opts.field)
             if value is None:
-                problem = f"no field {opts.field!r}; line kept unchanged (see --field)"
-            elif not isinstance(value, str):
+                result.missing.add_record(lineno, obj)
+                result.problems += 1
+                slots.append(raw)
+                continue
+            if not isinstance(value, str):
                 problem = f"field {opts.field!r} is not a string"
         if problem is not None:
-            if "line kept unchanged" not in problem:
-                problem += "; line kept unchanged"
-            result.messages.append(f"{name}:line {lineno}: {problem}")
+            result.messages.append(f"{name}:line {lineno}: {problem}; line kept unchanged")
             result.problems += 1
             slots.append(raw)
             continue

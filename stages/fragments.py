@@ -1096,6 +1096,13 @@ class FragmentsStage(Stage):
         self.names: NameMatcher | None = None
         self.notes: tuple[str, ...] = ()
 
+    def validate(self) -> None:
+        try:
+            from mtclean.pipeline.glossary import load_glossaries
+        except ImportError:  # see setup(): then no glossary is read at all
+            return
+        load_glossaries(self.config.glossary_dirs, shipped=self.config.shipped_glossaries)
+
     def setup(self) -> None:
         notes = []
         try:  # the glossary module may be missing in a partial install: then no names are excluded

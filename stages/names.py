@@ -78,6 +78,15 @@ class NamesConfig(StageConfig):
     min_length: int = 4
     consistency: str = "report"
 
+    def __post_init__(self) -> None:
+        # Checked when the config is built, in the main process, before any input is read.
+        if self.consistency not in CONSISTENCY_MODES:
+            raise ConfigError(f"names.consistency must be one of {', '.join(CONSISTENCY_MODES)}, "
+                              f"not {self.consistency!r}")
+        for key in ("max_distance", "min_length"):
+            if not isinstance(getattr(self, key), int) or getattr(self, key) < 0:
+                raise ConfigError(f"names.{key} must be a whole number of 0 or more, not {getattr(self, key)!r}")
+
 
 # -- text helpers ----------------------------------------------------------------
 
@@ -1087,8 +1096,6 @@ def fix_names(text: str, *, glossary: Glossary | None = None, config: NamesConfi
 def normalize_names(text: str, *, glossary: Glossary | None = None, config: NamesConfig = NamesConfig(),
                     lang: str | None = None) -> tuple[str, list[Edit], list[Edit], list[str]]:
     """Return (new text, edits, suggestions in new-text offsets, notes)."""
-    if config.consistency not in CONSISTENCY_MODES:
-        raise ConfigError(f"names.consistency must be one of {', '.join(CONSISTENCY_MODES)}, not {config.consistency!r}")
     if glossary is None:
         glossary = load_glossaries(config.glossary_dirs, shipped=config.shipped_glossaries)
     matcher = matcher_for(glossary, max_distance=config.max_distance)
@@ -1185,9 +1192,12 @@ class NamesStage(Stage):
     description = "Glossary name spellings, near-miss correction and within-document consistency"
     Config = NamesConfig
 
+    def validate(self) -> None:
+        # Parsed once here; load_glossaries caches the result for setup() in this
+        # process and in workers forked from it.
+        load_glossaries(self.config.glossary_dirs, shipped=self.config.shipped_glossaries)
+
     def setup(self) -> None:
-        if self.config.consistency not in CONSISTENCY_MODES:
-            raise ConfigError(f"names.consistency must be one of {', '.join(CONSISTENCY_MODES)}")
         self.glossary = load_glossaries(self.config.glossary_dirs, shipped=self.config.shipped_glossaries)
         self.matcher = matcher_for(self.glossary, max_distance=self.config.max_distance)
         # The glossary and its indexes live as long as the worker: move them out of

@@ -410,6 +410,19 @@ class TranslateStage(Stage):
         self._cache: dict[tuple[str, str, str], Translation | str] = {}
         self._warned: set[str] = set()
 
+    def validate(self) -> None:
+        cfg = self.config
+        if cfg.backend == "fake":
+            load_fake_table(cfg.fake_table)
+        if cfg.glossary:
+            try:
+                from mtclean.pipeline.glossary import load_glossaries
+            except ModuleNotFoundError as exc:
+                if exc.name != "mtclean.pipeline.glossary":
+                    raise
+                return
+            load_glossaries(cfg.glossary_dirs, shipped=cfg.shipped_glossaries)
+
     def setup(self) -> None:
         cfg = self.config
         if cfg.glossary:

@@ -9,6 +9,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from mtclean.pipeline.errors import ConfigError
 from mtclean.pipeline.document import digest
 from mtclean.pipeline.stage import Stage, StageConfig
 
@@ -136,4 +137,26 @@ class CrashStage(Stage):
     def fix(self, text: str, *, lang: str | None = None):
         if self.config.trigger in text and os.path.exists(self.config.flag_file):
             raise RuntimeError("simulated crash")
+        return text, []
+
+
+@dataclass(frozen=True)
+class SetupFailsConfig(StageConfig):
+    main_pid: int = 0  # setup() fails in every other process: a worker
+
+
+class SetupFailsStage(Stage):
+    """Sets up in the main process but not in a worker: what validate() cannot foresee."""
+
+    name = "setupfails"
+    version = 1
+    description = "test stage: setup fails in worker processes"
+    Config = SetupFailsConfig
+
+    def setup(self) -> None:
+        if os.getpid() != self.config.main_pid:
+            raise ConfigError("setupfails: cannot set up in a worker")
+        super().setup()
+
+    def fix(self, text: str, *, lang: str | None = None):
         return text, []

@@ -226,3 +226,160 @@ def test_in_place_failure_leaves_original_intact_and_no_temp_files(tmp_path, mon
     assert r.exit_code == 2 and "cannot write" in r.output
     assert f.read_text() == MOJIBAKE
     assert sorted(p.name for p in tmp_path.iterdir()) == ["doc.txt"]
+
+
+# --- first run: what a new user sees ------------------------------------------------
+
+def _with_tty(args: list[str], *, stdin_tty: bool = False, stderr_tty: bool = False, data: bytes = b"",
+              timeout: float = 120) -> tuple[int, bytes, bytes]:
+    """Run mtclean with standard input and/or error on a pseudo-terminal; (exit, stdout, what the terminal got)."""
+    import pty
+    import select
+    import time
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([MTCLEAN, *args], stdin=slave if stdin_tty else subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=slave if stderr_tty else subprocess.PIPE,
+                            env={**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "120"})
+    os.close(slave)
+    if stdin_tty:
+        time.sleep(1.0)  # the notice comes before reading: give it time to be written
+        os.write(master, data + b"\x04")
+    else:
+        proc.stdin.write(data)
+        proc.stdin.close()
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while proc.poll() is None and time.monotonic() < deadline:
+        if select.select([master], [], [], 0.1)[0]:
+            try:
+                seen += os.read(master, 65536)
+            except OSError:
+                break
+    out = proc.stdout.read()
+    code = proc.wait(timeout=10)
+    try:
+        while select.select([master], [], [], 0.1)[0]:
+            seen += os.read(master, 65536)
+    except OSError:
+        pass
+    os.close(master)
+    err = b"" if stdin_tty and not stderr_tty and proc.stderr is None else (proc.stderr.read() if proc.stderr else b"")
+    return code, out, seen + err
+
+
+def test_no_path_on_a_terminal_says_it_reads_standard_input():
+    code, out, said = _with_tty(["cleanup", "--only", "encoding", "--lang", "en"], stdin_tty=True,
+                                data=b"The caf\xc3\x83\xc2\xa9 is open.\n")
+    assert code == 0, said
+    assert b"reading standard input" in said and b"Ctrl-D" in said
+    assert out == CLEAN.encode()
+    # piped, nothing is said: standard input is the data
+    r = mtclean("cleanup", "--only", "encoding", "--lang", "en", input=MOJIBAKE.encode())
+    assert r.returncode == 0 and r.stderr == b""
+
+
+def test_progress_on_a_terminal_for_one_big_file(tmp_path):
+    from scale_helpers import write_jsonl
+
+    src = write_jsonl(tmp_path / "big.jsonl", 20_000)
+    code, _out, said = _with_tty(["cleanup", "--only", "encoding,punctuation", "--lang", "en", "--jobs", "1",
+                                  str(src), "-o", str(tmp_path / "out.jsonl")], stderr_tty=True)
+    assert code == 0, said
+    assert b"cleaning" in said and b"document(s)" in said and b"1 input(s)" in said
+    # not a terminal: no progress at all
+    r = mtclean("cleanup", "--only", "encoding", "--lang", "en", "-q", str(src), "-o", str(tmp_path / "o2.jsonl"))
+    assert r.returncode == 0 and r.stderr == b""
+
+
+def test_diff_without_final_newline_applies_with_patch_and_git(tmp_path):
+    import shutil
+
+    files = {
+        "a.txt": b"The caf\xc3\x83\xc2\xa9 is open..",  # no final newline
+        "sub/b.txt": b"\xef\xbb\xbfFirst line..\r\nThe caf\xc3\x83\xc2\xa9\xe2\x80\xa8 same line.\r\nlast",  # BOM, CRLF
+        "c.txt": b"Clean text stays.\n",
+    }
+    for name, data in files.items():
+        write(tmp_path / name, data)
+    r = mtclean("cleanup", "--diff", "--only", "encoding,punctuation", "--lang", "en", "a.txt", "sub/b.txt", "c.txt",
+                cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    patch_text = r.stdout
+    assert patch_text.count(b"\\ No newline at end of file\n") == 3  # a.txt old and new, b.txt context
+    assert b"--- a.txt\t(original)\n+++ a.txt\t(cleaned)\n" in patch_text
+    expected = {}
+    for name in files:
+        expected[name] = mtclean("cleanup", "--only", "encoding,punctuation", "--lang", "en", name, cwd=tmp_path).stdout
+    (tmp_path / "changes.patch").write_bytes(patch_text)
+    tools = [cmd for cmd in (["patch", "-p0", "-i", "changes.patch"], ["git", "apply", "-p0", "changes.patch"])
+             if shutil.which(cmd[0])]
+    assert tools, "neither patch nor git is installed"
+    for cmd in tools:
+        for name, data in files.items():
+            write(tmp_path / name, data)
+        done = subprocess.run(cmd, cwd=tmp_path, capture_output=True)
+        assert done.returncode == 0, (cmd, done.stdout, done.stderr)
+        for name in files:
+            assert (tmp_path / name).read_bytes() == expected[name], (cmd, name)
+
+
+def test_in_place_lists_the_rewritten_files(tmp_path):
+    bad = write(tmp_path / "bad.txt", MOJIBAKE)
+    good = write(tmp_path / "good.txt", CLEAN)
+    r = mtclean("cleanup", "--in-place", "--backup", ".orig", "--only", "encoding", "--lang", "en", str(bad), str(good))
+    assert r.returncode == 0, r.stderr
+    said = [line for line in r.stderr.decode().splitlines() if "rewrote" in line]
+    assert said == [f"mtclean: rewrote {bad} (original kept as {bad}.orig)"]
+    write(bad, MOJIBAKE)
+    r = mtclean("cleanup", "--in-place", "-q", "--only", "encoding", "--lang", "en", str(bad))
+    assert r.returncode == 0 and r.stderr == b"" and bad.read_text() == CLEAN
+
+
+UKRAINIAN = ("The minister spoke to reporters on Tuesday about the new budget plan. "
+             "Він сказав, що уряд підтримує цей план повністю. "
+             "The opposition said it would vote against the plan next week.\n")
+
+
+def test_missing_model_warning_once_per_run_and_quiet_hides_it(tmp_path):
+    for i in range(4):
+        write(tmp_path / "in" / f"{i}.txt", UKRAINIAN)
+    r = mtclean("cleanup", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--jobs", "2", "--lang", "en")
+    assert r.returncode == 0, r.stderr
+    warnings = [line for line in r.stderr.decode().splitlines() if "uk->en" in line or "argostranslate is not" in line]
+    assert len(warnings) == 1, r.stderr.decode()
+    assert "Traceback" not in r.stderr.decode()
+    r = mtclean("cleanup", str(tmp_path / "in"), "-o", str(tmp_path / "out2"), "--jobs", "2", "--lang", "en", "-q")
+    assert r.returncode == 0 and r.stderr == b""
+
+
+def test_a_stage_that_cannot_set_up_in_a_worker_is_one_error(tmp_path):
+    from scale_helpers import SetupFailsStage
+
+    from mtclean.pipeline.cli.cleanup import Options, run_cleanup
+    from mtclean.pipeline.errors import MtcleanError
+    from mtclean.pipeline.runner import Pipeline
+    from mtclean.stages.encoding import EncodingStage
+
+    srcs = [str(write(tmp_path / f"{i}.txt", MOJIBAKE)) for i in range(3)]
+    pipeline = Pipeline([EncodingStage(), SetupFailsStage(main_pid=os.getpid())], lang="en")
+    opts = Options(output=str(tmp_path / "out"), jobs=2, quiet=True, resume=False)
+    try:
+        run_cleanup(srcs, pipeline, opts, err=open(os.devnull, "w"))
+    except MtcleanError as exc:
+        assert str(exc) == "setupfails: cannot set up in a worker"
+    else:
+        raise AssertionError("the run went on without its stage")
+
+
+def test_main_turns_an_unexpected_exception_into_exit_3(monkeypatch, capsys):
+    from mtclean.pipeline import cli
+    from mtclean.pipeline.cli import app as app_module
+
+    def boom(**kwargs):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(app_module, "app", boom)
+    assert cli.main(["stages"]) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "internal error: ZeroDivisionError: a bug" in err

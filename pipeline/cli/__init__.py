@@ -15,7 +15,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from mtclean.pipeline.cli.app import app
 
-        app(args=argv, prog_name="mtclean")
+        # Not standalone: typer's own usage errors come back here to be said in one line.
+        code = app(args=argv, prog_name="mtclean", standalone_mode=False)
+        return code if isinstance(code, int) else 0
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except KeyboardInterrupt:
@@ -26,13 +28,38 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"mtclean: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except Exception as exc:  # a bug: say so in one line unless --debug
+    except Exception as exc:
+        if _is_usage_error(exc):
+            return _usage_error(exc)
+        if type(exc).__name__ == "Abort":  # typer.Abort: end of input at a prompt
+            print("mtclean: aborted", file=sys.stderr)
+            return 1  # a bug: say so in one line unless --debug
         if debug:
             raise
         print(f"mtclean: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
               file=sys.stderr)
         return EXIT_INTERNAL
     return 0
+
+
+def _is_usage_error(exc: Exception) -> bool:
+    # click's UsageError (typer vendors click's exceptions since 0.22; older typer
+    # raises click's own): told by its interface, not by a class from either.
+    return isinstance(getattr(exc, "exit_code", None), int) and callable(getattr(exc, "format_message", None))
+
+
+def _usage_error(exc: Exception) -> int:
+    """A mistyped option, command or value: one line, naming where the help is."""
+    ctx = getattr(exc, "ctx", None)
+    if type(exc).__name__ == "NoArgsIsHelpError":  # `mtclean glossary` alone: the help is the answer
+        text = exc.format_message()  # empty when typer has printed it with rich already
+        if text.strip():
+            print(text, file=sys.stderr)
+        return exc.exit_code
+    message = " ".join(exc.format_message().split())
+    hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+    print(f"mtclean: error: {message}{hint}", file=sys.stderr)
+    return exc.exit_code
 
 
 def run() -> None:

@@ -8,7 +8,9 @@ from typing import List, Optional
 
 import typer
 
-from mtclean.pipeline.cli.common import APP_SETTINGS, check_reading, reporting_errors
+from mtclean.pipeline.cli.common import (
+    APP_SETTINGS, DEBUG, check_reading, reporting_errors, say_reading_stdin, stdin_format,
+)
 from mtclean.pipeline.errors import MtcleanError
 
 app = typer.Typer(
@@ -20,10 +22,9 @@ app = typer.Typer(
 
 @app.callback()
 def _root(
-    ctx: typer.Context,
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
 ) -> None:
-    ctx.obj = {"debug": debug}
+    DEBUG.set(debug)
 
 
 @app.command()
@@ -42,7 +43,7 @@ def cleanup(
     skip: List[str] = typer.Option([], "--skip", help="Skip these stages."),
     set_: List[str] = typer.Option([], "--set", help="Override a stage option: STAGE.KEY=VALUE."),
     glob: List[str] = typer.Option([], "--glob", help="File patterns searched in directories (default: *.txt *.md *.jsonl *.ndjson)."),
-    field: str = typer.Option("text", "--field", help="JSON Lines: the field to clean."),
+    field: Optional[str] = typer.Option(None, "--field", help="JSON Lines: the field to clean (default: text).", show_default=False),
     id_field: Optional[str] = typer.Option(None, "--id-field", help="JSON Lines: the field holding a document id."),
     input_format: str = typer.Option("auto", "--format", help="Input format: auto (by suffix), text or jsonl."),
     errors: str = typer.Option("strict", "--errors", help="Invalid UTF-8: strict (refuse the file) or replace."),
@@ -63,13 +64,17 @@ def cleanup(
 
     with reporting_errors():
         check_reading(errors, input_format)
+        given_paths, paths = paths, list(paths or ["-"])
+        json_options = [name for name, given in (("--field", field), ("--id-field", id_field)) if given]
+        input_format = stdin_format(input_format, paths, json_options)
         if backup and not in_place:
             raise MtcleanError("--backup only makes sense with --in-place")
         cfg = load_config(config, only=only, skip=skip, overrides=set_, lang=lang, verify=verify or None)
         pipeline = Pipeline.from_config(cfg)
+        pipeline.validate()  # files the stages name, before any input is read or worker started
         opts = Options(
             output=output, in_place=in_place, backup=backup, report=report, report_text=report_text,
-            diff=diff, check=check, field=field, id_field=id_field, errors=errors, quiet=quiet,
+            diff=diff, check=check, field=field or "text", id_field=id_field, errors=errors, quiet=quiet,
             globs=tuple(glob), input_format=input_format,
             jobs=jobs, engine=engine, address=address, stage_groups=parse_stage_groups(stage_groups, cfg.stages),
             shard_size=parse_size(shard_size), resume=resume,
@@ -77,7 +82,9 @@ def cleanup(
         from mtclean.pipeline.review.html import html_after_cleanup
 
         with html_after_cleanup(html, opts, quiet=quiet):  # --html: the page is built from the edit log after the run
-            outcome = run_cleanup(list(paths or ["-"]), pipeline, opts, progress=not quiet and sys.stderr.isatty())
+            if not quiet:
+                say_reading_stdin(given_paths)
+            outcome = run_cleanup(paths, pipeline, opts, progress=not quiet and sys.stderr.isatty())
         if not quiet and (outcome.inputs > 1 or outcome.documents > 1 or sys.stderr.isatty()):
             summarize(pipeline.stats, sys.stderr)
     raise typer.Exit(outcome.exit_code)

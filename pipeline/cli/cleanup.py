@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import difflib
 import json
+import logging
+import os
 import sys
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
@@ -18,7 +20,7 @@ from mtclean.pipeline.parallel import local_engine
 from mtclean.pipeline.runner import Pipeline
 from mtclean.pipeline.shards import ShardedSink, ShardStore, fingerprint, work_dir_for
 from mtclean.pipeline.sinks import writer_for
-from mtclean.pipeline.work import Task, TaskResult, WorkOptions, input_kind, plan_input
+from mtclean.pipeline.work import MissingField, Task, TaskResult, WorkOptions, input_kind, plan_input
 
 DEFAULT_SHARD_BYTES = 64 << 20
 
@@ -148,6 +150,7 @@ class _Input:
         self.in_place = in_place
         self.changed = False
         self.problems = 0
+        self.missing = MissingField()
         self.failed = False
         self.opened = False
         self.data_in: list[bytes] = []
@@ -221,10 +224,13 @@ def run_cleanup(
                     report = stack.enter_context(report_tmp.open("w", encoding="utf-8"))
                 except OSError as exc:
                     raise MtcleanError(f"{opts.report}: cannot write report: {exc.strerror or exc}") from None
-            bar = stack.enter_context(_progress(len(inputs), enabled=progress))
+            bar = stack.enter_context(_progress(inputs, kinds, enabled=progress))
             engine = stack.enter_context(_make_engine(pipeline, wopts, opts))
             cur: _Input | None = None
+            warned: set[str] = set()
             for r in engine.map(tasks()):
+                _say_warnings(r.warnings, warned, opts.quiet, err)
+                bar.task_done(r)
                 t = r.task
                 j = t.index
                 src = inputs[j][0]
@@ -247,7 +253,7 @@ def run_cleanup(
                         if t.kind != "skip":
                             cur.writer.write(r)
                         if t.last:
-                            _finish_sharded(cur, store, outcome, pipeline, err)
+                            _finish_sharded(cur, store, outcome, pipeline, err, opts.field)
                             bar.advance()
                         continue
                     _take(cur, r, opts, outcome, pipeline, err, report, out)
@@ -278,6 +284,14 @@ def run_cleanup(
     return outcome
 
 
+def _say_warnings(warnings: list[tuple[int, str]], said: set[str], quiet: bool, err: IO[str]) -> None:
+    """Each distinct warning once per run, however many workers logged it; -q says errors only."""
+    for level, message in warnings:
+        if message not in said and (level >= logging.ERROR or not quiet):
+            said.add(message)
+            _say(err, message)
+
+
 def _open_writer(cur: _Input, opts: Options, store: ShardStore | None, with_report: bool) -> None:
     """Open where the input's output goes, on its first result (so a refused input leaves nothing)."""
     cur.opened = True
@@ -301,6 +315,7 @@ def _take(cur: _Input, r: TaskResult, opts: Options, outcome: Outcome, pipeline:
     pipeline.stats.add(r.stats)
     cur.changed |= r.changed
     cur.problems += r.problems
+    cur.missing.add(r.missing)
     for message in r.messages:
         _say(err, message)
     if opts.diff:
@@ -324,14 +339,16 @@ def _finish_plain(cur: _Input, opts: Options, outcome: Outcome, err, out) -> Non
     outcome.changed += cur.changed
     if cur.problems:
         outcome.failed += 1
+    if cur.missing.count:
+        _say(err, cur.missing.message(cur.source, opts.field))
     if opts.check:
         if cur.changed and not opts.quiet:
             _say(err, f"would clean {cur.source}")
         return
     if opts.diff:
-        text = unified_diff(cur.source, b"".join(cur.data_in), b"".join(cur.data_out))
-        if text:
-            io.write_stdout(text.encode("utf-8", "surrogatepass"), out)
+        patch = unified_diff(cur.source, b"".join(cur.data_in), b"".join(cur.data_out))
+        if patch:
+            io.write_stdout(patch, out)
         return
     if cur.writer is None:
         return
@@ -339,10 +356,13 @@ def _finish_plain(cur: _Input, opts: Options, outcome: Outcome, err, out) -> Non
         cur.writer.discard()  # untouched files keep their mtime
     else:
         cur.writer.commit()
+        if cur.in_place and not opts.quiet:
+            backup = f" (original kept as {cur.source}{opts.backup})" if opts.backup else ""
+            _say(err, f"rewrote {cur.source}{backup}")
     cur.writer = None
 
 
-def _finish_sharded(cur: _Input, store: ShardStore, outcome: Outcome, pipeline: Pipeline, err) -> None:
+def _finish_sharded(cur: _Input, store: ShardStore, outcome: Outcome, pipeline: Pipeline, err, field: str) -> None:
     j = cur.j
     summary = store.input_summary(j) if store.input_done(j) else store.assemble(j, cur.kind, cur.target)
     cur.writer = None
@@ -355,15 +375,34 @@ def _finish_sharded(cur: _Input, store: ShardStore, outcome: Outcome, pipeline: 
     pipeline.stats.add(summary.stats)
     for message in summary.messages:
         _say(err, message)
+    if summary.missing.count:
+        _say(err, summary.missing.message(cur.source, field))
 
 
-def unified_diff(source: str, data_in: bytes, data_out: bytes) -> str:
-    text_in, _ = io.decode(data_in, source, errors="replace")
-    text_out, _ = io.decode(data_out, source, errors="replace")
-    return "".join(difflib.unified_diff(
-        text_in.splitlines(keepends=True), text_out.splitlines(keepends=True),
-        fromfile=f"{source} (original)", tofile=f"{source} (cleaned)",
-    ))
+NO_NEWLINE = "\\ No newline at end of file\n"
+
+
+def unified_diff(source: str, data_in: bytes, data_out: bytes) -> bytes:
+    """A unified diff of the bytes as they are, which `patch -p0` and `git apply -p0` apply.
+
+    Lines are cut at LF only, so CRLF ends, a byte-order mark and bytes that are not
+    UTF-8 stay in the diff as in the file (str.splitlines would also cut at U+2028,
+    form feeds and more). The labels follow the name after a tab, where diff(1) puts
+    a timestamp, and a last line without a line break is marked as diff(1) marks it:
+    difflib does neither, and patch would take the label as part of the name, or
+    join the last line to the next.
+    """
+    lines = difflib.unified_diff(
+        _lines(data_in), _lines(data_out),
+        fromfile=source, tofile=source, fromfiledate="(original)", tofiledate="(cleaned)",
+    )
+    text = "".join(line if line.endswith("\n") else line + "\n" + NO_NEWLINE for line in lines)
+    return text.encode("utf-8", "surrogateescape")
+
+
+def _lines(data: bytes) -> list[str]:
+    parts = data.decode("utf-8", "surrogateescape").split("\n")
+    return [p + "\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
 
 
 def _say(err: IO[str], message: str) -> None:
@@ -380,13 +419,26 @@ class _NoBar:
     def advance(self) -> None:
         pass
 
+    def task_done(self, r: TaskResult) -> None:
+        pass
+
 
 class _RichBar(_NoBar):
-    def __init__(self, total: int):
-        from rich.progress import Progress
+    """Bytes of input cleaned (so one big file moves too), documents and inputs done."""
 
-        self._progress = Progress(transient=True)
-        self._task = self._progress.add_task("cleaning", total=total)
+    def __init__(self, total_bytes: int | None, inputs: int):
+        from rich.console import Console
+        from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self._progress = Progress(
+            TextColumn("cleaning"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+            TextColumn("{task.fields[documents]:,} document(s), {task.fields[inputs]}/" + f"{inputs} input(s)"),
+            console=Console(stderr=True),  # standard output may be the cleaned text itself
+            transient=True,
+        )
+        self._task = self._progress.add_task("cleaning", total=total_bytes, documents=0, inputs=0)
+        self._documents = 0
+        self._inputs = 0
 
     def __enter__(self):
         self._progress.start()
@@ -397,11 +449,40 @@ class _RichBar(_NoBar):
         return False
 
     def advance(self) -> None:
-        self._progress.advance(self._task)
+        self._inputs += 1
+        self._progress.update(self._task, inputs=self._inputs)
+
+    def task_done(self, r: TaskResult) -> None:
+        self._documents += r.documents
+        self._progress.update(self._task, advance=_task_bytes(r.task), documents=self._documents)
 
 
-def _progress(total: int, *, enabled: bool):
-    return _RichBar(total) if enabled and total > 1 else _NoBar()
+def _task_bytes(t: Task) -> int:
+    """The input bytes a text or JSON Lines task covers (Parquet row groups and skips: none)."""
+    if t.kind not in ("text", "jsonl"):
+        return 0
+    if t.data is not None:
+        return len(t.data)
+    if t.end >= 0:
+        return t.end - t.start
+    try:
+        return os.path.getsize(t.path) - t.start
+    except OSError:
+        return 0
+
+
+def _progress(inputs: list[tuple[str, str | None]], kinds: list[str], *, enabled: bool):
+    if not enabled:
+        return _NoBar()
+    total = 0
+    for (src, _), kind in zip(inputs, kinds):
+        if src == "-" or kind == "parquet":
+            continue
+        try:
+            total += os.path.getsize(src)
+        except OSError:
+            pass
+    return _RichBar(total or None, len(inputs))
 
 
 def summarize(stats, err: IO[str]) -> None:

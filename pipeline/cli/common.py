@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 import typer
 
@@ -25,17 +26,40 @@ def check_reading(errors: str, input_format: str) -> None:
         raise MtcleanError(f"--format must be auto, text or jsonl, not {input_format!r}")
 
 
+def stdin_format(input_format: str, paths: list[str], json_options: list[str]) -> str:
+    """The ``--format`` to read with. Standard input is text under ``auto``, but ``--field``
+    or ``--id-field`` say it is JSON Lines: it is never cleaned as prose, JSON syntax and all.
+
+    *json_options* are the JSON Lines options given on the command line.
+    """
+    if input_format != "auto" or not json_options or "-" not in paths:
+        return input_format
+    if all(p == "-" for p in paths):
+        return "jsonl"
+    raise MtcleanError(f"{json_options[0]} with standard input among files: standard input's format is unknown",
+                       hint="add --format jsonl (every input is JSON Lines), or clean standard input on its own")
+
+
+def say_reading_stdin(paths: list[str] | None) -> None:
+    """No path on a terminal: say what the command waits for instead of waiting without a word."""
+    if not paths and sys.stdin is not None and sys.stdin.isatty():
+        typer.echo("mtclean: reading standard input (end it with Ctrl-D; paths to read go after the "
+                   "command, see --help)", err=True)
+
+
 def sub_app(name: str, help: str) -> typer.Typer:
     """A sub-command group (`mtclean glossary`, `mtclean models`) with the main app's settings."""
     return typer.Typer(name=name, help=help, **APP_SETTINGS)
 
 
-def _debug() -> bool:
-    import click
+# Set by the root callback from `--debug`. A context variable rather than a look-up of
+# click's current context: typer no longer depends on click (it vendors its own copy),
+# so importing click works only where some other package happened to bring it in.
+DEBUG: ContextVar[bool] = ContextVar("mtclean_debug", default=False)
 
-    ctx = click.get_current_context(silent=True)
-    root = ctx.find_root() if ctx else None
-    return bool(root and root.obj and root.obj.get("debug")) or "--debug" in sys.argv
+
+def _debug() -> bool:
+    return DEBUG.get()
 
 
 @contextmanager

@@ -23,18 +23,25 @@ def detect(
     set_: List[str] = typer.Option([], "--set", help="A fragments option: KEY=VALUE (e.g. min_words=3)."),
     glob: List[str] = typer.Option([], "--glob", help="File patterns searched in directories (default: *.txt *.md *.jsonl *.ndjson)."),
     errors: str = typer.Option("strict", "--errors", help="Invalid UTF-8: strict (skip the file) or replace."),
-    field: str = typer.Option("text", "--field", help="JSON Lines: the field holding each record's text."),
+    field: Optional[str] = typer.Option(None, "--field", help="JSON Lines: the field holding each record's text (default: text).", show_default=False),
     input_format: str = typer.Option("auto", "--format", help="Input format: auto (by suffix), text or jsonl."),
 ) -> None:
     """Find text left in another language (by script, then langdetect) and print the spans."""
-    from mtclean.pipeline.cli.common import check_reading, reporting_errors
+    from mtclean.pipeline.cli.common import check_reading, reporting_errors, say_reading_stdin, stdin_format
+    from mtclean.pipeline.config import check_lang
 
     with reporting_errors():
         check_reading(errors, input_format)
+        if lang is not None:
+            check_lang(lang)
+        all_paths = list(paths or ["-"])
+        input_format = stdin_format(input_format, all_paths, ["--field"] if field else [])
         stage = build_stage(set_)
+        stage.validate()
         stage.setup()
-        failed = run_detect(list(paths or ["-"]), stage, lang=lang, as_json=as_json, globs=tuple(glob), errors=errors,
-                            field=field, input_format=input_format)
+        say_reading_stdin(paths)
+        failed = run_detect(all_paths, stage, lang=lang, as_json=as_json, globs=tuple(glob), errors=errors,
+                            field=field or "text", input_format=input_format)
     raise typer.Exit(EXIT_USAGE if failed else EXIT_OK)
 
 
@@ -71,10 +78,9 @@ def run_detect(paths: list[str], stage, *, lang: str | None, as_json: bool, glob
             print(f"mtclean: error: {exc}", file=sys.stderr)
             failed += 1
             continue
-        for record in records:
-            if record.text is None:
-                print(f"mtclean: error: {record.where}: {record.problem}; skipped", file=sys.stderr)
-                failed += 1
+        for line in io.problem_lines(records):
+            print(f"mtclean: error: {line}; skipped", file=sys.stderr)
+        failed += sum(r.text is None for r in records)
         records = [r for r in records if r.text is not None]
         # The records' languages together: langdetect samples the unsettled ones in batches.
         langs = [lang] * len(records) if lang else language.detect_many([r.text for r in records], default="en")

@@ -31,6 +31,8 @@ def explain(
     with reporting_errors():
         if color not in ("auto", "always", "never"):
             raise MtcleanError(f"--color must be auto, always or never, not {color!r}")
+        if stage:
+            _check_stage(stage, report)
         rich = color == "always" or (color == "auto" and sys.stdout.isatty())
         console = None
         finder = None
@@ -75,6 +77,20 @@ def explain(
                     _out(console, f"  fragment [{span['lang']}] @{span['start']}: {span['text']!r} ({span['method']})")
                 else:
                     _out(console, f"  code @{span['start']}-{span['end']}: left as it is ({span['method']})")
+
+
+def _check_stage(stage: str, report: Path) -> None:
+    """``--stage`` names an installed stage or one the report has: a typo is refused, not an empty list."""
+    from mtclean.pipeline import registry
+    from mtclean.pipeline.errors import UnknownStageError
+    from mtclean.pipeline.report import stage_names
+
+    installed = set(registry.available())
+    if stage in installed or stage.rsplit(".v", 1)[0] in installed:
+        return
+    in_report = stage_names(report)
+    if stage not in in_report:
+        raise UnknownStageError(stage, sorted(installed | {n for n in in_report if ".v" not in n}))
 
 
 def _out(console, text: str, style: str | None = None) -> None:

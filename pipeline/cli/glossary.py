@@ -297,11 +297,14 @@ def _paragraphs(paths: List[Path], field: str) -> Iterator[str]:
     from mtclean.pipeline import io
 
     for path, _base in io.expand_inputs([str(p) for p in paths], _CORPUS_GLOBS):
+        unreadable = []
         for record in io.iter_texts(path, path, field=field, errors="replace"):
             if record.text is None:
-                typer.echo(f"mtclean: warning: {record.where}: {record.problem}; skipped", err=True)
+                unreadable.append(record)
                 continue
             yield from (para for para in record.text.split("\n") if para.strip())
+        for line in io.problem_lines(unreadable):
+            typer.echo(f"mtclean: warning: {line}; skipped", err=True)
 
 
 @app.command("import")
