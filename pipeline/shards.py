@@ -164,6 +164,10 @@ class ShardStore:
             pass
         shutil.rmtree(self.root, ignore_errors=True)
 
+    def finished(self) -> int:
+        """Shards and inputs finished so far: what a re-run would reuse."""
+        return len(list(self.root.glob("*.done"))) if self.root.is_dir() else 0
+
     def _p(self, name: str) -> Path:
         return self.root / name
 

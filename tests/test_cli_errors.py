@@ -182,3 +182,22 @@ def test_wrong_field_is_one_line_per_file(tmp_path):
     assert len(lines) == 1, lines
     assert "500 record(s) have no field 'text'" in lines[0] and "fields found: body, id" in lines[0]
     assert (tmp_path / "o.jsonl").read_bytes() == src.read_bytes()  # copied unchanged, nothing dropped
+
+
+# -- what an extra brings, asked for on a base install: one line naming the extra --------------
+
+@pytest.mark.skipif(importlib.util.find_spec("ray") is not None, reason="Ray is installed here")
+def test_ray_engine_without_ray_names_the_extra(tmp_path, text):
+    (tmp_path / "b.txt").write_text("More.\n", encoding="utf-8")
+    r = mtclean("cleanup", "--engine", "ray", "a.txt", "b.txt", "-o", "out", cwd=tmp_path)
+    assert "pip install 'mtclean[ray]'" in one_error_line(r)
+    assert not (tmp_path / "out" / ".mtclean-work").exists()  # nothing to resume: no work directory left
+
+
+@pytest.mark.skipif(importlib.util.find_spec("pyarrow") is not None, reason="pyarrow is installed here")
+def test_parquet_without_pyarrow_names_the_extra(tmp_path):
+    (tmp_path / "t.parquet").write_bytes(b"PAR1")
+    r = mtclean("cleanup", "t.parquet", "-o", "o.parquet", cwd=tmp_path)
+    err = r.stderr.decode()
+    assert r.returncode == 2 and len(err.splitlines()) == 1 and "pip install 'mtclean[parquet]'" in err
+    assert not (tmp_path / "o.parquet").exists()

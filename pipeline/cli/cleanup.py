@@ -273,9 +273,11 @@ def run_cleanup(
                 report.close()
                 report_tmp.replace(opts.report)
     except BaseException:
-        if store is not None and store.root.exists():
+        if store is not None and store.finished():
             _say(err, f"interrupted: finished shards are kept in {store.root}; "
                       "run the same command again to resume")
+        elif store is not None:
+            store.remove()  # nothing to resume: a run refused at its start leaves no work directory
         raise
     if store is not None:
         store.remove()
