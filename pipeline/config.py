@@ -60,8 +60,16 @@ def load_config(
     overrides: Sequence[str] = (),
     lang: str | None = None,
     verify: bool | None = None,
+    glossary_dir: str | Path | None = None,
+    project_glossaries: bool = True,
 ) -> PipelineConfig:
-    """Build a config from an optional TOML file, then CLI overrides on top."""
+    """Build a config from an optional TOML file, then CLI overrides on top.
+
+    Stages that read glossaries (a ``glossary_dirs`` option) and are not told which
+    get the project glossary directory (*glossary_dir*, ``$MTCLEAN_GLOSSARY_DIR`` or
+    ``./glossaries``, see :func:`mtclean.pipeline.glossary.project_dirs`), resolved
+    here, once, in the main process. *project_glossaries* False leaves that out.
+    """
     data: dict[str, Any] = {}
     if path is not None:
         data = _read_toml(Path(path))
@@ -101,6 +109,8 @@ def load_config(
         if name not in stages:  # a config file's table for a stage left out of this run: still checked
             cls = registry.load(name)
             cls.Config.from_mapping(table, stage=name)
+    if project_glossaries:
+        _default_glossary_dirs(stages, options, glossary_dir)
     lang = lang or pipe.get("lang")
     if lang is not None:
         check_lang(lang)
@@ -112,6 +122,24 @@ def load_config(
     )
     cfg.build()  # validates every stage's options now, before any input is read
     return cfg
+
+
+def _default_glossary_dirs(stages: Sequence[str], options: dict[str, dict[str, Any]],
+                           glossary_dir: str | Path | None) -> None:
+    from mtclean.pipeline.glossary import project_dirs
+
+    wanting = [name for name in stages if "glossary_dirs" in _fields(registry.load(name).Config)
+               and "glossary_dirs" not in options.get(name, {})]
+    dirs = list(project_dirs(glossary_dir)) if wanting or glossary_dir else []  # a named directory must exist
+    if dirs:
+        for name in wanting:
+            options.setdefault(name, {})["glossary_dirs"] = dirs
+
+
+def _fields(config_class: type) -> set[str]:
+    import dataclasses
+
+    return {f.name for f in dataclasses.fields(config_class)}
 
 
 def check_lang(lang: str) -> None:

@@ -327,18 +327,21 @@ def _signature(sources: Sequence[Path]) -> tuple:
     return tuple(sig)
 
 
+def _groups(dirs: Sequence[str | Path] | str | Path, shipped: bool) -> list[Path]:
+    """The directories (or files) to read, resolved, highest precedence first, each once."""
+    groups = [Path(d) for d in ((dirs,) if isinstance(dirs, (str, Path)) else dirs)]
+    if shipped:
+        groups.append(shipped_dir())
+    return list(dict.fromkeys(g.resolve() for g in groups))  # ./glossaries may be the shipped folder itself
+
+
 def load_glossaries(dirs: Sequence[str | Path] = (), *, shipped: bool = True) -> Glossary:
     """Load every glossary in *dirs* (highest precedence first), then the shipped ones.
 
     Cached per (directories, file mtimes and sizes): a stage calling this in
     every worker pays for parsing once, and an edited file is read again.
     """
-    if isinstance(dirs, (str, Path)):
-        dirs = (dirs,)
-    groups = [Path(d) for d in dirs]
-    if shipped:
-        groups.append(shipped_dir())
-    resolved = list(dict.fromkeys(g.resolve() for g in groups))  # ./glossaries may be the shipped folder itself
+    resolved = _groups(dirs, shipped)
     key = (tuple(map(str, resolved)), _signature(resolved))
     with _cache_lock:
         hit = _cache.get(key)
@@ -395,6 +398,56 @@ def clear_cache() -> None:
         _cache.clear()
 
 
+GLOSSARY_DIR_ENV = "MTCLEAN_GLOSSARY_DIR"
+PROJECT_DIR = "glossaries"  # in the directory mtclean runs in
+
+
+def project_dir(explicit: str | Path | None = None) -> tuple[Path, str]:
+    """The project glossary directory, and what named it: the one answer for every command.
+
+    ``--glossary-dir`` when given, else ``$MTCLEAN_GLOSSARY_DIR``, else ``./glossaries``.
+    The glossary commands edit it; cleanup, detect and review read it before the
+    shipped glossaries, so an entry an editor adds changes the next run there.
+    """
+    if explicit:
+        return Path(explicit), "--glossary-dir"
+    env = os.environ.get(GLOSSARY_DIR_ENV)
+    if env:
+        return Path(env), f"${GLOSSARY_DIR_ENV}"
+    return Path(PROJECT_DIR), f"./{PROJECT_DIR}"
+
+
 def default_project_dir() -> Path:
     """The project glossary directory the CLI edits by default: ``$MTCLEAN_GLOSSARY_DIR`` or ``./glossaries``."""
-    return Path(os.environ.get("MTCLEAN_GLOSSARY_DIR") or "glossaries")
+    return project_dir()[0]
+
+
+def project_dirs(explicit: str | Path | None = None) -> tuple[str, ...]:
+    """The project glossary directory to read, as an absolute path (workers may run elsewhere).
+
+    ``./glossaries`` is read when it exists; a directory named by ``--glossary-dir`` or
+    ``$MTCLEAN_GLOSSARY_DIR`` must exist: a typo there is an error, not a silent run
+    without the house spellings.
+    """
+    path, named_by = project_dir(explicit)
+    if path.is_dir():
+        return (str(path.resolve()),)
+    if named_by != f"./{PROJECT_DIR}":
+        raise GlossaryError(path, f"glossary directory not found (named by {named_by})")
+    return ()
+
+
+def files_read_by(stages: Iterable[Any]) -> list[Path]:
+    """Every glossary file the *stages* read (those with a ``glossary_dirs`` option), in order, once."""
+    files: dict[Path, None] = {}
+    for stage in stages:
+        config = getattr(stage, "config", None)
+        if config is not None and hasattr(config, "glossary_dirs"):
+            for f in source_files(config.glossary_dirs, shipped=getattr(config, "shipped_glossaries", True)):
+                files.setdefault(f.resolve())
+    return list(files)
+
+
+def source_files(dirs: Sequence[str | Path] = (), *, shipped: bool = True) -> list[Path]:
+    """The glossary files :func:`load_glossaries` reads for *dirs*, in precedence order."""
+    return [f for group in _groups(dirs, shipped) for f in glossary_files(group)]

@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from mtclean.pipeline.document import Document, StageRecord
 from mtclean.pipeline.edits import apply_edits, invert_edits
 from mtclean.pipeline.errors import InputError
 
 SCHEMA = "mtclean.report.v1"
+RUN_SCHEMA = "mtclean.run.v1"  # the report's first line: what the run used (stages, glossary files)
 
 
 def sha256(text: str) -> str:
@@ -46,8 +47,51 @@ def document_entry(doc: Document, *, input_text: str, source: str | None = None,
     return entry
 
 
+def run_header(stages: Sequence[Any]) -> dict[str, Any]:
+    """The report's first line: the stages with their config digests, and every glossary file read
+    (path, SHA-256 of its bytes, whether it is shipped), so an edit can be traced to the entry's file."""
+    from mtclean.pipeline.glossary import files_read_by, shipped_dir
+
+    shipped = shipped_dir()
+    glossaries = []
+    for f in files_read_by(stages):
+        try:
+            digest = hashlib.sha256(f.read_bytes()).hexdigest()
+        except OSError:
+            digest = None
+        glossaries.append({"file": str(f), "sha256": digest, "shipped": f.is_relative_to(shipped)})
+    return {
+        "schema": RUN_SCHEMA,
+        "mtclean": _version(),
+        "stages": [{"id": s.id, "config_digest": s.config_digest} for s in stages],
+        "glossaries": glossaries,
+    }
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("mtclean")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def read_run(path: str | Path) -> dict[str, Any] | None:
+    """The run header of a report (None for a report written before headers existed)."""
+    for entry in _read_lines(path):
+        return entry if entry.get("schema") == RUN_SCHEMA else None
+    return None
+
+
 def read_report(path: str | Path) -> Iterator[dict[str, Any]]:
-    """Report entries from a JSON Lines file, with a clear error for a broken line."""
+    """The document entries of a report, with a clear error for a broken line (the run header is skipped)."""
+    for entry in _read_lines(path):
+        if entry.get("schema") != RUN_SCHEMA:
+            yield entry
+
+
+def _read_lines(path: str | Path) -> Iterator[dict[str, Any]]:
     path = Path(path)
     try:
         fh = path.open("rb")
@@ -69,7 +113,7 @@ def read_report(path: str | Path) -> Iterator[dict[str, Any]]:
             except json.JSONDecodeError as exc:
                 raise InputError(str(path), f"not a JSON line: {exc.msg}", position=f"line {lineno}",
                                  hint="pass a report written by `mtclean cleanup --report`") from None
-            if not isinstance(entry, dict) or "records" not in entry:
+            if not isinstance(entry, dict) or ("records" not in entry and entry.get("schema") != RUN_SCHEMA):
                 raise InputError(str(path), "not an mtclean report entry", position=f"line {lineno}")
             yield entry
 

@@ -86,9 +86,10 @@ def tree_bytes(root: Path) -> dict[str, bytes]:
 
 
 def report_entries(path: Path) -> list[dict]:
+    from mtclean.pipeline.report import read_report
+
     out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        entry = json.loads(line)
+    for entry in read_report(path):
         entry.pop("output", None)  # where it was written differs between the runs compared
         out.append(entry)
     return out

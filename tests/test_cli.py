@@ -11,6 +11,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from mtclean.pipeline.cli.app import app
+from mtclean.pipeline.report import read_report
 
 runner = CliRunner()
 # The installed console script, as users run it.
@@ -90,7 +91,7 @@ def test_output_file_and_report(tmp_path):
     r = invoke("cleanup", str(src), "-o", str(out), "--report", str(rep), "--only", "encoding", "--lang", "en")
     assert r.exit_code == 0, r.output
     assert out.read_text() == CLEAN
-    (entry,) = [json.loads(line) for line in rep.read_text().splitlines()]
+    (entry,) = read_report(rep)
     assert entry["records"][0]["stage"] == "encoding.v1"
     edit = entry["records"][0]["edits"][0]
     assert (edit["before"], edit["after"]) == ("cafÃ©", "café")

@@ -12,6 +12,7 @@ from conftest import SEED
 from mtclean.pipeline.cli.app import app
 from mtclean.pipeline.document import StageRecord
 from mtclean.pipeline.edits import apply_edits, invert_edits
+from mtclean.pipeline.report import read_report
 
 GOLDEN = Path(__file__).parent / "golden" / "end_to_end"
 EXPECTED = (GOLDEN / "coalition-of-the-willing-el-en.expected.txt").read_text(encoding="utf-8")
@@ -24,7 +25,8 @@ def run(tmp_path_factory):
     r = CliRunner().invoke(app, ["cleanup", str(SEED), "-o", str(out), "--report", str(report), "--verify", "-q"],
                            catch_exceptions=False)
     assert r.exit_code == 0, r.output
-    return out.read_text(encoding="utf-8"), json.loads(report.read_text(encoding="utf-8"))
+    (entry,) = read_report(report)
+    return out.read_text(encoding="utf-8"), entry
 
 
 def test_matches_golden_output(run):

@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from mtclean.pipeline import work
 from mtclean.pipeline.cli.app import app
 from mtclean.pipeline.cli.cleanup import Options, parse_size, run_cleanup
+from mtclean.pipeline.report import read_report
 from mtclean.pipeline.runner import Pipeline
 from mtclean.stages.encoding import EncodingStage
 
@@ -110,7 +111,7 @@ def test_large_text_file_in_blocks_gives_same_output(tmp_path, monkeypatch):
     blocks = invoke(src, *STAGES, "-j", "2", "--report", rep)
     assert blocks.exit_code == whole.exit_code == 0
     assert blocks.stdout == whole.stdout and blocks.stdout != text
-    ids = [json.loads(line)["id"] for line in rep.read_text().splitlines()]
+    ids = [entry["id"] for entry in read_report(rep)]
     assert ids[:2] == [f"{src}#1", f"{src}#2"]
     bad = tmp_path / "bad.txt"
     bad.write_bytes(text.encode() + b"\n\ncaf\xe9\n")

@@ -39,6 +39,7 @@ def cleanup(
     check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 when anything would change."),
     lang: Optional[str] = typer.Option(None, "--lang", help="Language of the text (default: detect it)."),
     config: Optional[Path] = typer.Option(None, "--config", "-c", help="Pipeline config file (TOML)."),
+    glossary_dir: Optional[Path] = typer.Option(None, "--glossary-dir", "-d", help="Project glossary directory, read before the shipped glossaries (default: $MTCLEAN_GLOSSARY_DIR or ./glossaries)."),
     only: List[str] = typer.Option([], "--only", help="Run only these stages (comma-separated or repeated)."),
     skip: List[str] = typer.Option([], "--skip", help="Skip these stages."),
     set_: List[str] = typer.Option([], "--set", help="Override a stage option: STAGE.KEY=VALUE."),
@@ -69,7 +70,8 @@ def cleanup(
         input_format = stdin_format(input_format, paths, json_options)
         if backup and not in_place:
             raise MtcleanError("--backup only makes sense with --in-place")
-        cfg = load_config(config, only=only, skip=skip, overrides=set_, lang=lang, verify=verify or None)
+        cfg = load_config(config, only=only, skip=skip, overrides=set_, lang=lang, verify=verify or None,
+                          glossary_dir=glossary_dir)
         pipeline = Pipeline.from_config(cfg)
         pipeline.validate()  # files the stages name, before any input is read or worker started
         opts = Options(
@@ -86,7 +88,7 @@ def cleanup(
                 say_reading_stdin(given_paths)
             outcome = run_cleanup(paths, pipeline, opts, progress=not quiet and sys.stderr.isatty())
         if not quiet and (outcome.inputs > 1 or outcome.documents > 1 or sys.stderr.isatty()):
-            summarize(pipeline.stats, sys.stderr)
+            summarize(pipeline.stats, sys.stderr, pipeline.stages)
     raise typer.Exit(outcome.exit_code)
 
 

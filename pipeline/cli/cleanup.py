@@ -17,6 +17,7 @@ from mtclean.pipeline import io
 from mtclean.pipeline import work as _work
 from mtclean.pipeline.errors import EXIT_CHANGES, EXIT_OK, EXIT_USAGE, InputError, MtcleanError
 from mtclean.pipeline.parallel import local_engine
+from mtclean.pipeline.report import run_header
 from mtclean.pipeline.runner import Pipeline
 from mtclean.pipeline.shards import ShardedSink, ShardStore, fingerprint, work_dir_for
 from mtclean.pipeline.sinks import writer_for
@@ -224,6 +225,7 @@ def run_cleanup(
                     report = stack.enter_context(report_tmp.open("w", encoding="utf-8"))
                 except OSError as exc:
                     raise MtcleanError(f"{opts.report}: cannot write report: {exc.strerror or exc}") from None
+                report.write(json.dumps(run_header(pipeline.stages), ensure_ascii=False) + "\n")
             bar = stack.enter_context(_progress(inputs, kinds, enabled=progress))
             engine = stack.enter_context(_make_engine(pipeline, wopts, opts))
             cur: _Input | None = None
@@ -487,15 +489,39 @@ def _progress(inputs: list[tuple[str, str | None]], kinds: list[str], *, enabled
     return _RichBar(total or None, len(inputs))
 
 
-def summarize(stats, err: IO[str]) -> None:
-    """The per-stage summary: documents, then one line per stage with edits by rule,
-    fragments (spans) found, suggestions and the time the stage took."""
+def glossary_line(stages) -> str | None:
+    """Which glossary files the run read: the project's by name, the shipped ones counted."""
+    from mtclean.pipeline.glossary import files_read_by, shipped_dir
+
+    files = files_read_by(stages)
+    if not files:
+        return None
+    shipped = shipped_dir()
+    own = [_shown(f) for f in files if not f.is_relative_to(shipped)]
+    n_shipped = len(files) - len(own)
+    parts = own + ([f"{n_shipped} shipped file(s)"] if n_shipped else [])
+    return "glossaries: " + ", ".join(parts)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def summarize(stats, err: IO[str], stages=()) -> None:
+    """The per-stage summary: documents, the glossary files read, then one line per stage with
+    edits by rule, fragments (spans) found, suggestions and the time the stage took."""
     by_stage: dict[str, list[str]] = {}
     for (stage, rule), n in sorted(stats.edits.items()):
         by_stage.setdefault(stage, []).append(f"{rule.split('.', 1)[-1]}={n}")
     total = sum(stats.seconds.values())
     print(f"mtclean: {stats.documents} document(s), {stats.chars} character(s), "
           f"{sum(stats.edits.values())} edit(s), {total:.2f}s in stages", file=err)
+    line = glossary_line(stages)
+    if line:
+        print(f"mtclean: {line}", file=err)
     for stage, seconds in stats.seconds.items():
         if stage.startswith("("):  # not a stage: e.g. language detection before the stages
             print(f"mtclean: {stage.strip('()')} [{seconds:.2f}s]", file=err)

@@ -25,6 +25,7 @@ def detect(
     errors: str = typer.Option("strict", "--errors", help="Invalid UTF-8: strict (skip the file) or replace."),
     field: Optional[str] = typer.Option(None, "--field", help="JSON Lines: the field holding each record's text (default: text).", show_default=False),
     input_format: str = typer.Option("auto", "--format", help="Input format: auto (by suffix), text or jsonl."),
+    glossary_dir: Optional[str] = typer.Option(None, "--glossary-dir", "-d", help="Project glossary directory: its names are not fragments (default: $MTCLEAN_GLOSSARY_DIR or ./glossaries)."),
 ) -> None:
     """Find text left in another language (by script, then langdetect) and print the spans."""
     from mtclean.pipeline.cli.common import check_reading, reporting_errors, say_reading_stdin, stdin_format
@@ -36,7 +37,7 @@ def detect(
             check_lang(lang)
         all_paths = list(paths or ["-"])
         input_format = stdin_format(input_format, all_paths, ["--field"] if field else [])
-        stage = build_stage(set_)
+        stage = build_stage(set_, glossary_dir=glossary_dir)
         stage.validate()
         stage.setup()
         say_reading_stdin(paths)
@@ -45,8 +46,10 @@ def detect(
     raise typer.Exit(EXIT_USAGE if failed else EXIT_OK)
 
 
-def build_stage(overrides: List[str]):
-    """A FragmentsStage with ``KEY=VALUE`` options checked like a config file's."""
+def build_stage(overrides: List[str], *, glossary_dir: str | None = None):
+    """A FragmentsStage with ``KEY=VALUE`` options checked like a config file's, reading the
+    project glossaries as cleanup does unless ``glossary_dirs`` is set."""
+    from mtclean.pipeline.glossary import project_dirs
     from mtclean.stages.fragments import FragmentsConfig, FragmentsStage
 
     options = {}
@@ -56,6 +59,8 @@ def build_stage(overrides: List[str]):
         if not sep or not key:
             raise MtcleanError(f"bad option {item!r}", hint="use --set KEY=VALUE, e.g. --set min_words=3")
         options[key] = value.strip()
+    if "glossary_dirs" not in options:
+        options["glossary_dirs"] = list(project_dirs(glossary_dir))
     return FragmentsStage(FragmentsConfig.from_mapping(options, stage="fragments"))
 
 

@@ -29,25 +29,26 @@ ShippedOpt = typer.Option(True, "--shipped/--no-shipped", help="Load the glossar
 
 
 def _dir(glossary_dir: Optional[Path]) -> Path:
-    from mtclean.pipeline.glossary import default_project_dir
+    from mtclean.pipeline.glossary import project_dir
 
-    return Path(glossary_dir) if glossary_dir else default_project_dir()
+    return project_dir(glossary_dir)[0]
 
 
 def _load(glossary_dir: Optional[Path], file: Optional[Path], shipped: bool, *, must_exist: bool = True):
-    from mtclean.pipeline.glossary import clear_cache, load_glossaries
+    """The glossaries as cleanup reads them (project directory, then shipped), with *file* on top.
+
+    *must_exist* False (commands that create files): a named directory may not exist yet.
+    """
+    from mtclean.pipeline.glossary import clear_cache, load_glossaries, project_dirs
 
     clear_cache()
-    sources: list[Path] = []
+    sources: list[Path | str] = []
     if file is not None and Path(file).exists():
         sources.append(Path(file))
-    d = _dir(glossary_dir)
-    if d.exists():
-        sources.append(d)
-    elif glossary_dir is not None and must_exist:
-        from mtclean.pipeline.glossary import GlossaryError
-
-        raise GlossaryError(d, "glossary directory not found")
+    if must_exist:
+        sources.extend(project_dirs(glossary_dir))
+    elif _dir(glossary_dir).is_dir():
+        sources.append(_dir(glossary_dir))
     return load_glossaries(sources, shipped=shipped)
 
 
