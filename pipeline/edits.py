@@ -262,17 +262,28 @@ def diff_edits(before: str, after: str, *, rule: str, reason: str, evidence: Map
 def regex_edits(
     text: str,
     pattern: "re.Pattern[str] | Any",
-    replacement: Callable[[Any], str | None],
+    replacement: str | Callable[[Any], str | None],
     *,
     rule: str,
     reason: str | Callable[[Any], str],
     group: int | str = 0,
 ) -> list[Edit]:
-    """One edit per match of *pattern* whose *replacement* differs from the match.
+    r"""One edit per match of *pattern* whose *replacement* differs from the match.
 
-    *replacement* returns the new text for ``match.group(group)`` or ``None`` to
-    leave the match alone. Works with both ``re`` and ``regex`` patterns.
+    *replacement* is a template as for ``re.sub`` (``r"\1"``, ``r"\g<name>"``) or a
+    function of the match returning the new text for ``match.group(group)``, or
+    ``None`` to leave the match alone. Works with both ``re`` and ``regex`` patterns.
+    *reason* is one line, or a function of the match giving it.
+
+    >>> import re
+    >>> [(e.before, e.after) for e in regex_edits("an an example", re.compile(r"\b(\w+) \1\b"), r"\1",
+    ...                                           rule="demo.repeat", reason="repeated word")]
+    [('an an', 'an')]
     """
+    if isinstance(replacement, str):
+        replacement = _template(replacement)
+    elif not callable(replacement):
+        raise TypeError(f"replacement must be a str or a function of the match, not {type(replacement).__name__}")
     out: list[Edit] = []
     last = -1
     for m in pattern.finditer(text):
@@ -284,6 +295,13 @@ def regex_edits(
         out.append(Edit(start, end, old, new, rule, reason(m) if callable(reason) else reason))
         last = end if end > start else end + 1
     return out
+
+
+def _template(template: str) -> Callable[[Any], str]:
+    def expand(m: Any) -> str:
+        return m.expand(template)
+
+    return expand
 
 
 def run_passes(text: str, passes: Iterable[Callable[[str], list[Edit]]]) -> tuple[str, list[Edit]]:

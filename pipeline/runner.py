@@ -70,11 +70,13 @@ class Pipeline:
     def setup(self) -> None:
         for s in self.stages:
             s.setup()
+            s._ready = True  # set here too: an override of setup() may not call super().setup()
         self._ready = True
 
     def teardown(self) -> None:
         for s in self.stages:
             s.teardown()
+            s._ready = False
         self._ready = False
 
     def __enter__(self) -> "Pipeline":

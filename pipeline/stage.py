@@ -126,9 +126,15 @@ class Stage:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state["config"])
 
-    def _ensure_ready(self) -> None:
-        if not self._ready:
+    def ensure_ready(self) -> None:
+        """Run :meth:`setup` unless it has run: once, whether or not an override of
+        ``setup()`` calls ``super().setup()``. The readiness is kept here, not left to
+        overrides, or a stage that forgot the call would be set up for every document."""
+        if not getattr(self, "_ready", False):
             self.setup()
+            self._ready = True
+
+    _ensure_ready = ensure_ready  # the name the built-in stages call
 
     # -- processing -----------------------------------------------------------
     def fix(self, text: str, *, lang: str | None = None) -> tuple[str, list[Edit]]:

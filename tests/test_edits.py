@@ -151,3 +151,20 @@ def test_regex_edits_one_edit_per_changing_match():
                         rule="punct.double_period", reason="doubled period")
     assert [(e.start, e.before, e.after) for e in edits] == [(4, "..", ".")]
     assert apply_edits(text, edits) == "Done. and done... and [...]"
+
+
+def test_regex_edits_takes_a_template_or_a_function():
+    import re
+
+    from mtclean.pipeline import regex_edits
+
+    pattern = re.compile(r"(?P<word>\w+) \1\b")
+    by_template = regex_edits("so so good, no no", pattern, r"\g<word>", rule="t.repeat", reason="repeated")
+    by_function = regex_edits("so so good, no no", pattern, lambda m: m.group(1), rule="t.repeat", reason="repeated")
+    assert by_template == by_function
+    assert [(e.start, e.before, e.after) for e in by_template] == [(0, "so so", "so"), (12, "no no", "no")]
+    # the template replaces the group asked for, expanded on the whole match
+    grouped = regex_edits("a..b", re.compile(r"\w(\.\.)\w"), ".", rule="t.dots", reason="doubled", group=1)
+    assert [(e.start, e.end, e.after) for e in grouped] == [(1, 3, ".")]
+    with pytest.raises(TypeError, match="replacement must be a str or a function"):
+        regex_edits("x", pattern, 3, rule="t", reason="r")

@@ -132,3 +132,26 @@ def test_text_digest_follows_the_text():
     doc.text = "second"  # set directly, not through apply(): the cached digest must not be reused
     assert doc.text_digest() == digest("second")
     assert Document(text="second") == doc  # the cache is not part of the document's value
+
+
+def test_a_stage_whose_setup_forgets_super_is_set_up_once():
+    from mtclean.pipeline.stage import Stage
+
+    class Counting(Stage):
+        name = "counting"
+        calls = 0
+
+        def setup(self) -> None:  # no super().setup(): the pipeline keeps track all the same
+            type(self).calls += 1
+
+        def fix(self, text, *, lang=None):
+            return text, []
+
+    with Pipeline([Counting()], lang="en") as pipe:
+        for i in range(5):
+            pipe.run_text(f"text {i}")
+    assert Counting.calls == 1
+    alone = Counting()
+    for i in range(3):
+        alone.process(Document(text=f"t {i}", lang="en"))
+    assert Counting.calls == 2  # used without a pipeline: set up on first use, once
