@@ -111,17 +111,47 @@ class GlossaryFile:
         if entry.note:
             t["note"] = entry.note
         t.add(tomlkit.nl())
+        if "entry" in self.doc and not isinstance(self.doc["entry"], tomlkit.items.AoT):
+            if len(self.doc["entry"]):
+                raise GlossaryEditError(f"{self.path}: entries must be written as [[entry]] tables to be edited")
+            del self.doc["entry"]  # `entry = []`, as earlier versions left a file whose last entry was removed
         if "entry" not in self.doc:
             self.doc.append("entry", tomlkit.aot())
         self.doc["entry"].append(t)
 
     def remove_entry(self, entry_id: str) -> None:
-        aot = self.doc.get("entry")
-        for i, item in enumerate(aot or []):
-            if item.get("id") == entry_id:
-                del aot[i]
-                return
-        raise GlossaryEditError(f"{self.path}: no entry with id {entry_id!r}")
+        """Take the entry's lines out of the file, and nothing else.
+
+        Done on the text rather than through tomlkit, which keeps the comments that
+        follow a table's last key inside that table: deleting it deleted the next
+        section's heading comment (``# --- B ---``), and deleting a file's last entry
+        left ``entry = []``, which the next edit could not extend. Here the entry goes
+        from its ``[[entry]]`` line to its last key (comments between its keys with it);
+        comments above its header or after its last key stay where they are.
+        """
+        ids = [item.get("id") for item in self.entries()]
+        if entry_id not in ids:
+            raise GlossaryEditError(f"{self.path}: no entry with id {entry_id!r}")
+        text = self.text()
+        lines = text.splitlines(keepends=True)
+        headers = [i for i, line in enumerate(lines) if _TOP_HEADER.match(line)]
+        entry_headers = [i for i in headers if _TOP_HEADER.match(lines[i]).group(1) == "entry"]
+        start = entry_headers[ids.index(entry_id)]
+        end = next((i for i in headers if i > start), len(lines))  # the next top-level table
+        last = max(i for i in range(start, end) if lines[i].strip() and not lines[i].lstrip().startswith("#"))
+        stop = last + 1
+        while stop < end and not lines[stop].strip():  # the blank lines that separated it from what follows
+            stop += 1
+        if stop < len(lines) and start > 0 and lines[start - 1].strip():
+            stop = max(last + 1, stop - 1)  # keep one blank line where the block was between two others
+        new_text = "".join(lines[:start] + lines[stop:])
+        if new_text and not new_text.endswith("\n"):
+            new_text += "\n"
+        _, entries, _ = parse_glossary(new_text, str(self.path))
+        if [e.id for e in entries] != [i for i in ids if i != entry_id]:  # never more than the one entry
+            raise GlossaryEditError(f"{self.path}: cannot remove {entry_id} without touching other entries",
+                                    hint="edit the file by hand")
+        self.doc = tomlkit.parse(new_text)
 
     def add_variant(self, entry_id: str, variant: str, *, key: str = "variants") -> bool:
         """Append *variant* to the entry's list; False when it is already there."""
@@ -131,7 +161,8 @@ class GlossaryFile:
         if key not in item:
             item[key] = _array(())
         arr = item[key]
-        if variant in [str(v) for v in arr]:
+        same = str if item.get("case_sensitive") else normalize_key
+        if same(variant) in {same(str(v)) for v in arr}:  # `zelenski` beside `Zelenski` adds nothing
             return False
         arr.append(variant)
         return True
@@ -139,10 +170,24 @@ class GlossaryFile:
     def text(self) -> str:
         return tomlkit.dumps(self.doc)
 
-    def save(self) -> None:
+    def save(self, glossary: Glossary | None = None) -> list[Problem]:
+        """Write the file, unless it would not load or, given the *glossary* it belongs to (as
+        loaded before the edit), unless lint would find an error the edit brings in. Returns
+        the warnings the edit brings in (written all the same: lint passes with warnings)."""
         text = self.text()
         parse_glossary(text, str(self.path))  # never write a file that would not load
+        new = [] if glossary is None else problems_added(glossary, self.path, text)
+        errors = [p for p in new if p.severity == "error"]
+        if errors:
+            raise GlossaryEditError(f"not written: {errors[0]}",
+                                    hint=f"{len(errors)} lint error(s); nothing was changed" if len(errors) > 1
+                                    else "nothing was changed")
         write_atomic(self.path, text)
+        return new
+
+
+# A top-level table header: [glossary], [[entry]] or [[phrase]] (not a sub-table such as [entry.note]).
+_TOP_HEADER = re.compile(r"^[ \t]*\[\[?[ \t]*(entry|phrase|glossary)[ \t]*\]\]?[ \t]*(?:#.*)?$")
 
 
 def _inline(mapping: Mapping[str, str]):
@@ -201,6 +246,30 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.severity}: [{self.entry}] {self.message} ({self.code})"
+
+
+def problems_added(glossary: Glossary, path: Path, new_text: str) -> list[Problem]:
+    """What lint would find in *glossary* with *path* holding *new_text*, that it does not find now.
+
+    Problems are compared without their line numbers (an edit moves lines), so an
+    edit is judged by what it brings in, not by problems elsewhere that it leaves.
+    """
+    meta, entries, phrases = parse_glossary(new_text, str(path))
+    target = path.resolve()
+
+    def elsewhere(item: Entry | Phrase) -> bool:
+        return Path(item.file).resolve() != target
+
+    ids = {e.id for e in entries} | {p.id for p in phrases}
+    after = Glossary(entries=[*entries, *(e for e in glossary.entries if elsewhere(e) and e.id not in ids)],
+                     phrases=[*phrases, *(p for p in glossary.phrases if elsewhere(p) and p.id not in ids)],
+                     files=list(dict.fromkeys([*glossary.files, str(path)])))
+
+    def key(p: Problem) -> tuple[str, str, str, str]:
+        return p.severity, p.code, p.entry, p.message
+
+    before = {key(p) for p in lint(glossary)}
+    return [p for p in lint(after, metas=[(str(path), meta)]) if key(p) not in before]
 
 
 def _lang_ok(code: str) -> bool:

@@ -384,3 +384,84 @@ def test_suggest_reads_each_json_lines_record(gdir, tmp_path):
     assert "1\tEmauel Macron\t-> Emmanuel Macron\tperson.emmanuel-macron" in r.output
     assert "[Emauel Macron] spoke." in r.output  # the record's text, not its JSON
     assert "records.jsonl:line 2: invalid JSON" in r.output and "records.jsonl:line 3: no field 'body'" in r.output
+
+
+# -- edits never break a file ----------------------------------------------------------------
+
+SECTIONED = """\
+[glossary]
+name = "people"
+default_lang = "en"
+
+# --- A ---
+[[entry]]
+id = "person.annika-lindqvist"
+kind = "person"
+canonical = { en = "Annika Lindqvist" }
+# a comment inside the entry goes with it
+variants = ["Anika Lindqvist"]
+
+# --- B ---
+[[entry]]
+id = "person.bertil-nordin"
+kind = "person"
+canonical = { en = "Bertil Nordin" }
+variants = ["Bertil Nordine"]
+# the end
+"""
+
+
+def test_remove_keeps_the_comments_around_the_entry_and_the_file_editable(tmp_path):
+    d = tmp_path / "glossaries"
+    d.mkdir()
+    f = d / "people.toml"
+    f.write_text(SECTIONED, encoding="utf-8")
+    assert cli("remove", "person.annika-lindqvist", "-d", str(d), "--no-shipped").exit_code == 0
+    text = f.read_text(encoding="utf-8")
+    assert "# --- A ---\n\n# --- B ---\n[[entry]]\nid = \"person.bertil-nordin\"" in text
+    assert "inside the entry" not in text and text.endswith("# the end\n")
+    assert cli("remove", "person.bertil-nordin", "-d", str(d), "--no-shipped").exit_code == 0
+    text = f.read_text(encoding="utf-8")
+    assert "entry" not in text and text.endswith("# --- A ---\n\n# --- B ---\n# the end\n")
+    # the file's last entry gone, the next add works (it failed with "invalid TOML" on `entry = []`)
+    r = cli("add", "Carl Dahl", "-v", "Karl Dahl", "-d", str(d), "--no-shipped")
+    assert r.exit_code == 0, r.output
+    _, entries, _ = parse_glossary(f.read_text(encoding="utf-8"), str(f))
+    assert [e.id for e in entries] == ["person.carl-dahl"]
+    assert cli("lint", "-d", str(d), "--no-shipped").exit_code == 0
+
+
+def test_a_file_left_with_entry_equals_empty_list_can_be_added_to(tmp_path):
+    f = tmp_path / "people.toml"
+    f.write_text('entry = []\n[glossary]\nname = "people"\n', encoding="utf-8")
+    gf = GlossaryFile(f)
+    gf.add_entry(Entry("person.carl-dahl", "person", {"en": "Carl Dahl"}, ("Karl Dahl",)))
+    gf.save()
+    _, entries, _ = parse_glossary(f.read_text(encoding="utf-8"), str(f))
+    assert [e.id for e in entries] == ["person.carl-dahl"]
+
+
+@pytest.mark.parametrize("args, says", [
+    (["add", "Dana Olsen", "-v", "Dana Olsen"], "(variant-is-correct)"),
+    (["add", "Dana Olsen", "-v", "Dana Olsn", "--allowed", "Dana Olsn"], "(variant-is-correct)"),
+    (["add-variant", "person.annika-lindqvist", "Annika Lindqvist"], "(variant-is-correct)"),
+    (["add-variant", "--allowed", "person.annika-lindqvist", "anika lindqvist"], "(case-collision)"),
+])
+def test_edits_that_lint_would_reject_are_refused_and_write_nothing(tmp_path, args, says):
+    d = tmp_path / "glossaries"
+    d.mkdir()
+    f = d / "people.toml"
+    f.write_text(SECTIONED, encoding="utf-8")
+    r = cli(*args, "-d", str(d), "--no-shipped")
+    assert r.exit_code == 2 and "not written:" in r.output and says in r.output, r.output
+    assert f.read_text(encoding="utf-8") == SECTIONED
+    assert cli("lint", "-d", str(d), "--no-shipped").exit_code == 0
+
+
+def test_a_variant_differing_only_in_case_is_already_there(tmp_path):
+    d = tmp_path / "glossaries"
+    d.mkdir()
+    (d / "people.toml").write_text(SECTIONED, encoding="utf-8")
+    r = cli("add-variant", "person.annika-lindqvist", "anika lindqvist", "-d", str(d), "--no-shipped")
+    assert r.exit_code == 0 and "already there: anika lindqvist" in r.output
+    assert (d / "people.toml").read_text(encoding="utf-8") == SECTIONED

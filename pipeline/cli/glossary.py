@@ -145,7 +145,7 @@ def add(
         path = Path(file) if file else _dir(glossary_dir) / FILE_FOR_KIND[kind]
         gf = GlossaryFile(path)
         gf.add_entry(entry)
-        gf.save()
+        _say_warnings(gf.save(g))
         typer.echo(f"added {eid} to {path}")
 
 
@@ -162,7 +162,7 @@ def remove(
         path = _target_for(entry_id, g, glossary_dir, file)
         gf = GlossaryFile(path)
         gf.remove_entry(entry_id)
-        gf.save()
+        gf.save(g)
         typer.echo(f"removed {entry_id} from {path}")
 
 
@@ -192,8 +192,13 @@ def add_variants(entry_id: str, variants: List[str], *, allowed: bool = False, g
     gf = GlossaryFile(path)
     added = [v for v in variants if gf.add_variant(entry_id, v, key="allowed" if allowed else "variants")]
     if added:
-        gf.save()
+        _say_warnings(gf.save(g))
     return added
+
+
+def _say_warnings(problems) -> None:
+    for p in problems:
+        typer.echo(f"mtclean: warning: {p}", err=True)
 
 
 @app.command("lint")
