@@ -174,6 +174,12 @@ class GlossaryFile:
         """Write the file, unless it would not load or, given the *glossary* it belongs to (as
         loaded before the edit), unless lint would find an error the edit brings in. Returns
         the warnings the edit brings in (written all the same: lint passes with warnings)."""
+        new = self.check(glossary)
+        write_atomic(self.path, self.text())
+        return new
+
+    def check(self, glossary: Glossary | None = None) -> list[Problem]:
+        """What :meth:`save` checks, without writing: raises on an error, returns new warnings."""
         text = self.text()
         parse_glossary(text, str(self.path))  # never write a file that would not load
         new = [] if glossary is None else problems_added(glossary, self.path, text)
@@ -182,7 +188,6 @@ class GlossaryFile:
             raise GlossaryEditError(f"not written: {errors[0]}",
                                     hint=f"{len(errors)} lint error(s); nothing was changed" if len(errors) > 1
                                     else "nothing was changed")
-        write_atomic(self.path, text)
         return new
 
 
@@ -524,44 +529,104 @@ def entries_from_csv(rows: Sequence[tuple[str, str]], *, kind: str, lang: str = 
         vs = grouped.setdefault(canonical, [])
         if variant and variant != canonical and variant not in vs:
             vs.append(variant)
-    return [Entry(make_id(kind, c), kind, {lang: c}, tuple(vs)) for c, vs in grouped.items()]
+    # A row that changes only capitals (Nato -> NATO) means what it says only case-sensitively.
+    return [Entry(make_id(kind, c), kind, {lang: c}, tuple(vs),
+                  case_sensitive=any(normalize_key(v) == normalize_key(c) for v in vs))
+            for c, vs in grouped.items()]
 
 
 @dataclass
 class MergeResult:
     added: list[str] = field(default_factory=list)
     extended: list[str] = field(default_factory=list)  # entries that got new variants
+    overridden: list[str] = field(default_factory=list)  # entries of other files copied in, with new variants
     unchanged: int = 0
+    conflicts: list[str] = field(default_factory=list)  # what was left out, and why
+    files: dict[Path, "GlossaryFile"] = field(default_factory=dict)  # the files changed
+
+    def summary(self) -> str:
+        parts = [f"{len(self.added)} entries added", f"{len(self.extended)} extended"]
+        if self.overridden:
+            parts.append(f"{len(self.overridden)} copied from other glossaries with the new variants")
+        parts += [f"{self.unchanged} unchanged", f"{len(self.conflicts)} conflict(s) left out"]
+        return ", ".join(parts)
 
 
-def merge_entries(gf: GlossaryFile, glossary: Glossary, entries: Sequence[Entry]) -> MergeResult:
-    """Add *entries* to *gf*: an entry whose canonical (or id) is known gets the new variants only."""
+def merge_entries(glossary: Glossary, entries: Sequence[Entry], file_for, editable) -> MergeResult:
+    """Merge imported *entries* into the glossaries *glossary* was loaded from.
+
+    An entry whose id or canonical spelling is known gets the new variants and allowed
+    forms: in its own file when that one can be edited (``editable(path)``), else as a
+    copy with the same id in ``file_for(kind)`` (a project entry overrides a shipped
+    one). An unknown entry is added to ``file_for(kind)``, so each kind lands in its
+    own file. A spelling another entry already claims is left out and listed in
+    ``conflicts``, and the rest goes on. Nothing is written here: see ``files``.
+    """
     res = MergeResult()
-    by_canonical = {}
-    for e in glossary.entries:
-        for c in e.canonical.values():
-            by_canonical.setdefault(normalize_key(c), e)
+    working = Glossary(entries=list(glossary.entries), phrases=list(glossary.phrases), files=list(glossary.files))
+
+    def opened(path: Path) -> "GlossaryFile":
+        path = Path(path)
+        if path not in res.files:
+            res.files[path] = GlossaryFile(path)
+        return res.files[path]
+
+    def claimed(form: str, own_id: str) -> str | None:
+        try:
+            check_new_forms(working, [form], own_id=own_id)
+        except GlossaryEditError as exc:
+            return str(exc)
+        return None
+
+    def replace(old: Entry | None, new: Entry) -> None:
+        working.entries = [new if e is old else e for e in working.entries] if old else [*working.entries, new]
+
     for new in entries:
-        known = glossary.get(new.id) or next(
+        by_canonical = {normalize_key(c): e for e in working.entries for c in e.canonical.values()}
+        known = working.get(new.id) or next(
             (by_canonical[normalize_key(c)] for c in new.canonical.values() if normalize_key(c) in by_canonical), None)
         if known is None:
-            check_new_forms(glossary, [*new.variants], own_id=new.id)
-            gf.add_entry(new)
-            res.added.append(new.id)
+            bad = [c for c in new.canonical.values() if claimed(c, new.id)]
+            if bad:
+                res.conflicts.append(f"{new.id}: not added: {claimed(bad[0], new.id)}")
+                continue
+            variants = [v for v in new.variants if not _conflict(res, new.id, v, claimed(v, new.id))]
+            entry = _with(new, variants=tuple(variants))
+            opened(file_for(entry.kind)).add_entry(entry)
+            replace(None, entry)
+            res.added.append(entry.id)
             continue
-        if gf.find(known.id) is None:
-            raise GlossaryEditError(f"{known.id} is defined in {known.file}, not in {gf.path}",
-                                    hint="use --file to import into that file")
-        added = False
-        for v in new.variants:
-            if v not in known.variants:
-                check_new_forms(glossary, [v], own_id=known.id)
-                added |= gf.add_variant(known.id, v)
-        for a in new.allowed:
-            if a not in known.allowed:
-                added |= gf.add_variant(known.id, a, key="allowed")
-        if added:
+        fresh_variants = [v for v in new.variants if normalize_key(v) not in {normalize_key(x) for x in known.variants}]
+        fresh_variants = [v for v in fresh_variants if not _conflict(res, known.id, v, claimed(v, known.id))]
+        fresh_allowed = [a for a in new.allowed if normalize_key(a) not in {normalize_key(x) for x in known.allowed}]
+        if not fresh_variants and not fresh_allowed:
+            res.unchanged += 1
+            continue
+        updated = _with(known, variants=(*known.variants, *fresh_variants), allowed=(*known.allowed, *fresh_allowed))
+        if editable(Path(known.file)):
+            gf = opened(Path(known.file))
+            for v in fresh_variants:
+                gf.add_variant(known.id, v)
+            for a in fresh_allowed:
+                gf.add_variant(known.id, a, key="allowed")
             res.extended.append(known.id)
         else:
-            res.unchanged += 1
+            gf = opened(file_for(known.kind))
+            if gf.find(known.id) is None:
+                gf.add_entry(_with(updated, note=(known.note + " " if known.note else "")
+                                   + f"(Copied from {Path(known.file).name} by `mtclean glossary import`.)"))
+            res.overridden.append(known.id)
+        replace(known, updated)
     return res
+
+
+def _conflict(res: MergeResult, entry_id: str, form: str, why: str | None) -> bool:
+    if why is not None:
+        res.conflicts.append(f"{entry_id}: {form!r} left out: {why}")
+    return why is not None
+
+
+def _with(entry: Entry, **changes) -> Entry:
+    from dataclasses import replace
+
+    return replace(entry, **changes)

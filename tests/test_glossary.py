@@ -465,3 +465,56 @@ def test_a_variant_differing_only_in_case_is_already_there(tmp_path):
     r = cli("add-variant", "person.annika-lindqvist", "anika lindqvist", "-d", str(d), "--no-shipped")
     assert r.exit_code == 0 and "already there: anika lindqvist" in r.output
     assert (d / "people.toml").read_text(encoding="utf-8") == SECTIONED
+
+
+# -- import merges -----------------------------------------------------------------------------
+
+
+def test_csv_import_merges_with_the_shipped_glossaries(tmp_path):
+    d = tmp_path / "glossaries"
+    src = tmp_path / "deepl.csv"
+    src.write_text("source,target\nKiev,Kyiv\nKyev,Kyiv\nJonh Smiht,John Smith\nZelenski,Annika Lindqvist\n",
+                   encoding="utf-8")
+    r = cli("import", str(src), "-d", str(d), "--kind", "person")
+    assert r.exit_code == 0, r.output  # it aborted on the first entry the shipped glossaries have
+    assert "2 entries added" in r.output and "1 copied from other glossaries" in r.output
+    assert "conflict: person.annika-lindqvist: 'Zelenski' left out" in r.output
+    clear_cache()
+    g = load_glossaries([d])
+    assert g.get("place.kyiv").file == str((d / "places.toml").resolve())  # the project's copy wins
+    assert "Kyev" in g.get("place.kyiv").variants and "Kiev" in g.get("place.kyiv").variants
+    assert g.get("person.john-smith").variants == ("Jonh Smiht",)
+    assert g.get("person.annika-lindqvist").variants == ()
+    assert [p for p in lint(g) if p.severity == "error"] == []
+    # the same import again changes nothing
+    before = {p.name: p.read_text(encoding="utf-8") for p in d.iterdir()}
+    r = cli("import", str(src), "-d", str(d), "--kind", "person")
+    assert r.exit_code == 0 and "0 entries added, 0 extended" in r.output, r.output
+    assert {p.name: p.read_text(encoding="utf-8") for p in d.iterdir()} == before
+
+
+def test_tbx_import_puts_each_kind_in_its_file(gdir, tmp_path):
+    out = tmp_path / "g.tbx"
+    assert cli("export", "--format", "tbx", "-o", str(out), "-d", str(gdir), "--no-shipped").exit_code == 0
+    fresh = tmp_path / "fresh"
+    r = cli("import", str(out), "-d", str(fresh), "--no-shipped")
+    assert r.exit_code == 0, r.output
+    clear_cache()
+    g = load_glossaries([fresh], shipped=False)
+    by_file = {Path(e.file).name for e in g.entries if e.kind == "person"}
+    assert by_file == {"people.toml"}  # persons landed in terms.toml
+    assert {Path(e.file).name for e in g.entries if e.kind == "place"} == {"places.toml"}
+    assert "shipped glossaries" in r.output  # these entries are shipped too: said, since both would be read
+
+
+def test_import_leaves_out_what_would_contradict_itself(tmp_path):
+    d = tmp_path / "glossaries"
+    src = tmp_path / "rows.csv"
+    src.write_text("Dana Olsn,Dana Olsen\nDana Olsen,Dana Olsn\n", encoding="utf-8")  # each row undoes the other
+    r = cli("import", str(src), "-d", str(d), "--kind", "person", "--no-shipped")
+    assert r.exit_code == 0, r.output
+    assert "1 entries added" in r.output and "conflict: person.dana-olsn: not added" in r.output
+    clear_cache()
+    g = load_glossaries([d], shipped=False)
+    assert [(e.id, e.variants) for e in g.entries] == [("person.dana-olsen", ("Dana Olsn",))]
+    assert lint(g) == []

@@ -321,23 +321,46 @@ def import_(
     lang: str = typer.Option("en", "--lang", help="Language of the CSV canonical spellings."),
     glossary_dir: Optional[Path] = DirOpt, file: Optional[Path] = FileOpt, shipped: bool = ShippedOpt,
 ) -> None:
-    """Import CSV or TBX v3: new entries are appended, known ones get the new variants."""
+    """Import CSV or TBX v3, merged into the glossaries: new entries added to the file of their
+    kind, known ones get the new variants, conflicting spellings are left out and listed."""
+    from mtclean.pipeline.glossary import KINDS, shipped_dir
     from mtclean.pipeline.glossary_edit import (
-        FILE_FOR_KIND, GlossaryFile, entries_from_csv, merge_entries, read_csv, read_tbx,
+        FILE_FOR_KIND, GlossaryEditError, entries_from_csv, merge_entries, read_csv, read_tbx,
     )
 
     with reporting_errors():
         fmt = _format(fmt, source)
-        text = Path(source).read_text(encoding="utf-8")
+        if kind not in KINDS:
+            raise GlossaryEditError(f"kind {kind!r} is not one of {', '.join(KINDS)}")
+        try:
+            text = Path(source).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise MtcleanError(f"{source}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
         entries = read_tbx(text, default_kind=kind) if fmt == "tbx" else entries_from_csv(read_csv(text), kind=kind,
                                                                                            lang=lang)
         g = _load(glossary_dir, file, shipped, must_exist=False)
-        path = Path(file) if file else _dir(glossary_dir) / FILE_FOR_KIND.get(kind, "terms.toml")
-        gf = GlossaryFile(path)
-        res = merge_entries(gf, g, entries)
-        if res.added or res.extended:
-            gf.save()
-        typer.echo(f"{path}: {len(res.added)} entries added, {len(res.extended)} extended, {res.unchanged} unchanged")
+        project = _dir(glossary_dir).resolve()
+        target = Path(file).resolve() if file else None
+
+        def file_for(entry_kind: str) -> Path:
+            return Path(file) if file else _dir(glossary_dir) / FILE_FOR_KIND.get(entry_kind, "terms.toml")
+
+        def editable(path: Path) -> bool:  # the project's own files (or --file), never the shipped ones
+            path = path.resolve()
+            return path == target if target else (path.is_relative_to(project) and
+                                                  not path.is_relative_to(shipped_dir()))
+
+        res = merge_entries(g, entries, file_for, editable)
+        for gf in res.files.values():  # all checked before any is written: an import lands whole or not at all
+            gf.check(g)
+        for path, gf in res.files.items():
+            _say_warnings(gf.save(g))
+        for line in res.conflicts:
+            typer.echo(f"mtclean: conflict: {line}", err=True)
+        if not shipped and res.added:
+            _say_shipped_twins(res.added, entries)
+        where = ", ".join(str(p) for p in res.files) or "no file changed"
+        typer.echo(f"{where}: {res.summary()}")
 
 
 @app.command()
@@ -358,6 +381,21 @@ def export(
             typer.echo(text, nl=False)
         else:
             write_atomic(Path(output), text)
+
+
+def _say_shipped_twins(added: list[str], entries) -> None:
+    """With --no-shipped, entries the shipped glossaries also have (by id or canonical spelling)
+    are imported as new: say so, since cleanup reads the shipped glossaries unless told not to."""
+    from mtclean.pipeline.glossary import load_glossaries, normalize_key
+
+    shipped = load_glossaries((), shipped=True)
+    canonicals = {normalize_key(c) for e in shipped.entries for c in e.canonical.values()}
+    twins = [e.id for e in entries if e.id in added and (shipped.get(e.id) is not None or any(
+        normalize_key(c) in canonicals for c in e.canonical.values()))]
+    if twins:
+        typer.echo(f"mtclean: warning: {len(twins)} imported entr{'y' if len(twins) == 1 else 'ies'} also in the "
+                   f"shipped glossaries ({', '.join(twins[:5])}{', ...' if len(twins) > 5 else ''}); cleanup reads "
+                   "both unless names.shipped_glossaries = false: import without --no-shipped to merge them", err=True)
 
 
 def _format(fmt: str, path: Optional[Path]) -> str:
