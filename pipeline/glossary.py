@@ -30,6 +30,9 @@ from typing import Any, Iterable, Mapping, Sequence
 from mtclean.pipeline.errors import MtcleanError
 
 KINDS = ("person", "place", "organization", "term")
+# What people type for a kind (the files are named in the plural: people.toml, places.toml...).
+KIND_ALIASES = {"people": "person", "persons": "person", "places": "place", "organizations": "organization",
+                "organisation": "organization", "organisations": "organization", "terms": "term"}
 ENTRY_KEYS = {"id", "kind", "canonical", "variants", "allowed", "surname", "case_sensitive", "context", "note"}
 PHRASE_KEYS = {"id", "source_lang", "source", "translation", "note"}
 GLOSSARY_KEYS = {"name", "description", "default_lang", "source", "license"}
@@ -40,13 +43,19 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 class GlossaryError(MtcleanError):
     """A glossary file that cannot be used; the message names file, line and entry id."""
 
-    def __init__(self, file: str | Path, message: str, *, line: int = 0, entry: str = "", hint: str | None = None):
+    def __init__(self, file: str | Path, message: str, *, line: int = 0, entry: str = "", hint: str | None = None,
+                 key: str = ""):
         where = f"{file}:{line}" if line else str(file)
         what = f" [{entry}]" if entry else ""
         super().__init__(f"{where}{what}: {message}", hint=hint)
         self.file = str(file)
         self.line = line
         self.entry = entry
+        self.key = key  # the key at fault, when there is one: its own line is the one to point at
+        self.problem = message
+
+    def at(self, line: int) -> "GlossaryError":
+        return GlossaryError(self.file, self.problem, line=line, entry=self.entry, hint=self.hint, key=self.key)
 
 
 @dataclass(frozen=True)
@@ -142,6 +151,14 @@ class Glossary:
         return None
 
 
+def kind_name(text: str) -> str:
+    """A kind as the glossaries spell it: ``places`` and ``place`` are both ``place``."""
+    kind = KIND_ALIASES.get(text.strip().lower(), text.strip().lower())
+    if kind not in KINDS:
+        raise MtcleanError(f"kind {text!r} is not one of {', '.join(KINDS)}")
+    return kind
+
+
 def normalize_key(text: str) -> str:
     """NFC, case-folded, inner whitespace collapsed: how phrases and duplicates are compared."""
     return " ".join(unicodedata.normalize("NFC", text).casefold().split())
@@ -155,6 +172,7 @@ def _unique(xs: Iterable[str]) -> list[str]:
 
 _HEADER = re.compile(r"^[ \t]*\[\[[ \t]*(entry|phrase)[ \t]*\]\]", re.M)
 _TOML_POS = re.compile(r"\(at line (\d+), column \d+\)")
+_ANY_HEADER = re.compile(r"^[ \t]*\[")  # a table header (what follows a table's keys)
 
 
 def table_lines(source: str) -> dict[str, list[int]]:
@@ -180,7 +198,14 @@ def read_glossary_file(path: str | Path) -> tuple[dict[str, Any], list[Entry], l
     return parse_glossary(source, str(path))
 
 
-def parse_glossary(source: str, file: str = "<string>") -> tuple[dict[str, Any], list[Entry], list[Phrase]]:
+def parse_glossary(source: str, file: str = "<string>", *, problems: list[GlossaryError] | None = None,
+                   ) -> tuple[dict[str, Any], list[Entry], list[Phrase]]:
+    """Parse and validate a glossary file's text.
+
+    Every ``[[entry]]`` and ``[[phrase]]`` is checked, and a problem points at the line
+    of the key at fault. With a *problems* list, they are added to it and the tables
+    that have none come back; without, the first is raised, saying how many follow.
+    """
     try:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
@@ -204,11 +229,57 @@ def parse_glossary(source: str, file: str = "<string>") -> tuple[dict[str, Any],
     raw_phrases = data.get("phrase", [])
     if not isinstance(raw_entries, list) or not isinstance(raw_phrases, list):
         raise GlossaryError(file, "entries must be written as [[entry]] / [[phrase]] tables")
-    entries = [
-        _entry(item, file, _nth(lines["entry"], i), default_lang) for i, item in enumerate(raw_entries)
-    ]
-    phrases = [_phrase(item, file, _nth(lines["phrase"], i)) for i, item in enumerate(raw_phrases)]
+    found: list[GlossaryError] = []
+
+    def checked(make, item, line):
+        try:
+            return make(item, line)
+        except GlossaryError as exc:
+            found.append(exc.at(_key_line(source, line, exc.key)) if exc.key and line else exc)
+            return None
+
+    entries = [e for i, item in enumerate(raw_entries)
+               if (e := checked(lambda it, ln: _entry(it, file, ln, default_lang), item, _nth(lines["entry"], i)))]
+    phrases = [p for i, item in enumerate(raw_phrases)
+               if (p := checked(lambda it, ln: _phrase(it, file, ln), item, _nth(lines["phrase"], i)))]
+    if found and problems is None:
+        first = found[0]
+        if len(found) > 1:
+            more = f"{len(found) - 1} more problem(s) in this file: see `mtclean glossary lint`"
+            first = GlossaryError(first.file, first.problem, line=first.line, entry=first.entry, key=first.key,
+                                  hint=f"{first.hint}; {more}" if first.hint else more)
+        raise first
+    if problems is not None:
+        problems.extend(found)
     return meta, entries, phrases
+
+
+def file_problems(path: str | Path) -> list[GlossaryError]:
+    """Everything wrong with one glossary file's text and structure (all of it, not the first)."""
+    problems: list[GlossaryError] = []
+    try:
+        path = Path(path)
+        source = path.read_text(encoding="utf-8")
+        parse_glossary(source, str(path), problems=problems)
+    except UnicodeDecodeError as exc:
+        problems.append(GlossaryError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
+    except OSError as exc:
+        problems.append(GlossaryError(path, f"cannot read: {exc.strerror}"))
+    except GlossaryError as exc:  # the file as a whole: invalid TOML, unknown tables
+        problems.append(exc)
+    return problems
+
+
+def _key_line(source: str, header_line: int, key: str) -> int:
+    """The line of *key* inside the table whose header is on *header_line* (the header's, if not found)."""
+    pattern = re.compile(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*=")
+    lines = source.split("\n")
+    for n in range(header_line, len(lines)):  # header_line is 1-based: this starts on the line after it
+        if _ANY_HEADER.match(lines[n]):
+            break
+        if pattern.match(lines[n]):
+            return n + 1
+    return header_line
 
 
 def _nth(lines: list[int], i: int) -> int:
@@ -219,7 +290,7 @@ def _str_list(value: Any, key: str, file: str, line: int, eid: str) -> tuple[str
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise GlossaryError(file, f"{key} must be a list of strings", line=line, entry=eid)
+        raise GlossaryError(file, f"{key} must be a list of strings", line=line, entry=eid, key=key)
     return tuple(value)
 
 
@@ -231,7 +302,7 @@ def _lang_table(value: Any, key: str, file: str, line: int, eid: str, default_la
     ):
         raise GlossaryError(
             file, f"{key} must be a table of language = \"spelling\"", line=line, entry=eid,
-            hint=f'e.g. {key} = {{ en = "..." }}',
+            hint=f'e.g. {key} = {{ en = "..." }}', key=key,
         )
     return dict(value)
 
@@ -244,11 +315,11 @@ def _checked_id(item: Any, file: str, line: int, what: str, keys: Iterable[str],
     if not isinstance(iid, str) or not iid:
         raise GlossaryError(file, f"{what} has no id", line=line, hint=f'add id = "{example}"')
     if not ID_RE.match(iid):
-        raise GlossaryError(file, "id may use only a-z, 0-9, '.', '_' and '-'", line=line, entry=iid)
+        raise GlossaryError(file, "id may use only a-z, 0-9, '.', '_' and '-'", line=line, entry=iid, key="id")
     bad = sorted(set(item) - set(keys))
     if bad:
         raise GlossaryError(file, f"unknown key(s) {', '.join(bad)}", line=line, entry=iid,
-                            hint=f"valid: {', '.join(sorted(keys))}")
+                            hint=f"valid: {', '.join(sorted(keys))}", key=bad[0])
     return iid
 
 
@@ -256,17 +327,18 @@ def _entry(item: Any, file: str, line: int, default_lang: str) -> Entry:
     eid = _checked_id(item, file, line, "entry", ENTRY_KEYS, "person.first-last")
     kind = item.get("kind", "term")
     if kind not in KINDS:
-        raise GlossaryError(file, f"kind {kind!r} is not one of {', '.join(KINDS)}", line=line, entry=eid)
+        raise GlossaryError(file, f"kind {kind!r} is not one of {', '.join(KINDS)}", line=line, entry=eid,
+                            key="kind")
     if "canonical" not in item:
         raise GlossaryError(file, "entry has no canonical spelling", line=line, entry=eid)
     canonical = _lang_table(item["canonical"], "canonical", file, line, eid, default_lang)
     surname = _lang_table(item["surname"], "surname", file, line, eid, default_lang) if "surname" in item else {}
     case_sensitive = item.get("case_sensitive", False)
     if not isinstance(case_sensitive, bool):
-        raise GlossaryError(file, "case_sensitive must be true or false", line=line, entry=eid)
+        raise GlossaryError(file, "case_sensitive must be true or false", line=line, entry=eid, key="case_sensitive")
     note = item.get("note", "")
     if not isinstance(note, str):
-        raise GlossaryError(file, "note must be a string", line=line, entry=eid)
+        raise GlossaryError(file, "note must be a string", line=line, entry=eid, key="note")
     return Entry(
         id=eid,
         kind=kind,
@@ -286,11 +358,11 @@ def _phrase(item: Any, file: str, line: int) -> Phrase:
     pid = _checked_id(item, file, line, "phrase", PHRASE_KEYS, "phrase.el.some-words")
     for key in ("source_lang", "source"):
         if not isinstance(item.get(key), str) or not item[key].strip():
-            raise GlossaryError(file, f"phrase needs a non-empty {key}", line=line, entry=pid)
+            raise GlossaryError(file, f"phrase needs a non-empty {key}", line=line, entry=pid, key=key)
     translation = _lang_table(item.get("translation"), "translation", file, line, pid, "en")
     note = item.get("note", "")
     if not isinstance(note, str):
-        raise GlossaryError(file, "note must be a string", line=line, entry=pid)
+        raise GlossaryError(file, "note must be a string", line=line, entry=pid, key="note")
     return Phrase(pid, item["source_lang"], item["source"], translation, note, file, line)
 
 

@@ -62,10 +62,11 @@ def _err(text: str) -> GlossaryError:
 def test_errors_name_file_line_and_entry():
     e = _err('[[entry]]\nid = "person.a"\ncanonical = { en = "A" }\n\n[[entry]]\nid = "person.b"\nvarients = ["x"]\n'
              'canonical = { en = "B" }\n')
-    assert e.file == "bad.toml" and e.line == 5 and e.entry == "person.b" and "varients" in str(e)
-    assert str(e).startswith("bad.toml:5 [person.b]: unknown key(s) varients")
+    # the line of the key at fault, not of its [[entry]]
+    assert e.file == "bad.toml" and e.line == 7 and e.entry == "person.b" and "varients" in str(e)
+    assert str(e).startswith("bad.toml:7 [person.b]: unknown key(s) varients")
     e = _err('[[entry]]\nid = "person.a"\nkind = "human"\ncanonical = { en = "A" }\n')
-    assert e.line == 1 and "kind" in str(e)
+    assert e.line == 3 and "kind" in str(e)
     e = _err('[[entry]]\nid = "person.a"\n')
     assert "no canonical" in str(e)
     e = _err('[[entry]]\nid = "person.a"\ncanonical = { en = 3 }\n')
@@ -518,3 +519,62 @@ def test_import_leaves_out_what_would_contradict_itself(tmp_path):
     g = load_glossaries([d], shipped=False)
     assert [(e.id, e.variants) for e in g.entries] == [("person.dana-olsen", ("Dana Olsn",))]
     assert lint(g) == []
+
+
+# -- what an editor types --------------------------------------------------------------------------
+
+
+def test_list_takes_the_plural_of_a_kind_and_show_suggests_ids(gdir):
+    singular = cli("list", "--kind", "place", "-d", str(gdir), "--no-shipped").output
+    assert "place.kyiv" in singular
+    assert cli("list", "--kind", "places", "-d", str(gdir), "--no-shipped").output == singular
+    r = cli("list", "--kind", "planets", "-d", str(gdir), "--no-shipped")
+    assert r.exit_code == 2 and "not one of person, place, organization, term" in r.output
+    r = cli("show", "zelensky", "-d", str(gdir), "--no-shipped")
+    assert r.exit_code == 2 and "did you mean person.volodymyr-zelensky" in r.output
+    r = cli("show", "qqqqqqq", "-d", str(gdir), "--no-shipped")
+    assert r.exit_code == 2 and "see `mtclean glossary list`" in r.output
+
+
+TWO_MISTAKES = """\
+[glossary]
+name = "x"
+
+[[entry]]
+id = "person.a"
+kind = "person"
+canonical = { en = "Anna A" }
+varients = ["Ana A"]
+
+[[entry]]
+id = "person.b"
+kind = "persn"
+canonical = { en = "Bo B" }
+"""
+
+
+def test_structural_errors_point_at_the_key_and_lint_lists_them_all(tmp_path):
+    d = tmp_path / "g"
+    d.mkdir()
+    (d / "x.toml").write_text(TWO_MISTAKES, encoding="utf-8")
+    with pytest.raises(GlossaryError) as info:
+        load_glossaries([d], shipped=False)
+    assert info.value.line == 8 and "unknown key(s) varients" in str(info.value)  # the key's line, not [[entry]]'s
+    assert "1 more problem(s) in this file" in str(info.value)
+    r = cli("lint", "-d", str(d), "--no-shipped")
+    assert r.exit_code == 1
+    lines = [line for line in r.output.splitlines() if "x.toml" in line]
+    assert len(lines) == 2 and "x.toml:8 [person.a]" in lines[0] and "x.toml:12 [person.b]: kind 'persn'" in lines[1]
+
+
+def test_add_variant_of_a_shipped_entry_copies_it_into_the_project(tmp_path):
+    d = tmp_path / "glossaries"
+    r = cli("add-variant", "person.volodymyr-zelensky", "Zelenskiyy", "-d", str(d))
+    assert r.exit_code == 0 and "added: Zelenskiyy" in r.output, r.output  # it refused: "defined outside the project"
+    clear_cache()
+    g = load_glossaries([d])
+    e = g.get("person.volodymyr-zelensky")
+    assert Path(e.file) == (d / "people.toml").resolve() and "Zelenskiyy" in e.variants
+    shipped = load_glossaries([]).get("person.volodymyr-zelensky")
+    assert set(shipped.variants) < set(e.variants) and "Zelenskiyy" not in shipped.variants  # shipped file untouched
+    assert [p for p in lint(g) if p.severity == "error"] == []

@@ -52,6 +52,34 @@ def _load(glossary_dir: Optional[Path], file: Optional[Path], shipped: bool, *, 
     return load_glossaries(sources, shipped=shipped)
 
 
+def _project_sources(glossary_dir: Optional[Path]) -> list[str]:
+    from mtclean.pipeline.glossary import project_dirs
+
+    try:
+        return list(project_dirs(glossary_dir))
+    except MtcleanError:
+        return []
+
+
+def _closest_ids(glossary, wanted: str) -> str:
+    """The ids nearest to a mistyped one, by id and by spelling (``zelensky`` -> person.volodymyr-zelensky)."""
+    from rapidfuzz import fuzz, process
+
+    from mtclean.pipeline.glossary import normalize_key
+
+    choices: dict[str, str] = {}
+    for e in glossary.entries:
+        for form in [e.id, *e.canonical.values(), *e.surname.values(), *e.variants]:
+            choices.setdefault(normalize_key(form), e.id)
+    for p in glossary.phrases:
+        choices.setdefault(normalize_key(p.id), p.id)
+    ids: list[str] = []
+    for _form, score, _ in process.extract(normalize_key(wanted), list(choices), scorer=fuzz.WRatio, limit=20):
+        if score >= 80 and choices[_form] not in ids:
+            ids.append(choices[_form])
+    return ("did you mean " + ", ".join(ids[:5]) + "?") if ids else "see `mtclean glossary list`"
+
+
 def _target_for(entry_id: str, glossary, glossary_dir: Optional[Path], file: Optional[Path]) -> Path:
     from mtclean.pipeline.glossary_edit import GlossaryEditError, entry_file
 
@@ -73,7 +101,10 @@ def list_(
     glossary_dir: Optional[Path] = DirOpt, file: Optional[Path] = FileOpt, shipped: bool = ShippedOpt,
 ) -> None:
     """List entries: id, kind, canonical spelling, number of variants, file."""
+    from mtclean.pipeline.glossary import kind_name
+
     with reporting_errors():
+        kind = kind_name(kind) if kind else None
         g = _load(glossary_dir, file, shipped)
         for e in g.entries:
             if kind and e.kind != kind:
@@ -93,7 +124,7 @@ def show(
         if e is None:
             p = next((p for p in g.phrases if p.id == entry_id), None)
             if p is None:
-                raise MtcleanError(f"no entry with id {entry_id!r}", hint="see `mtclean glossary list`")
+                raise MtcleanError(f"no entry with id {entry_id!r}", hint=_closest_ids(g, entry_id))
             typer.echo(f"id: {p.id}\nfile: {p.file}:{p.line}\nsource ({p.source_lang}): {p.source}")
             for lang, t in p.translation.items():
                 typer.echo(f"translation ({lang}): {t}")
@@ -129,12 +160,11 @@ def add(
     glossary_dir: Optional[Path] = DirOpt, file: Optional[Path] = FileOpt, shipped: bool = ShippedOpt,
 ) -> None:
     """Add an entry; refuses an id or spelling another entry already has."""
-    from mtclean.pipeline.glossary import KINDS, Entry
+    from mtclean.pipeline.glossary import Entry, kind_name
     from mtclean.pipeline.glossary_edit import FILE_FOR_KIND, GlossaryEditError, GlossaryFile, check_new_forms, make_id
 
     with reporting_errors():
-        if kind not in KINDS:
-            raise GlossaryEditError(f"kind {kind!r} is not one of {', '.join(KINDS)}")
+        kind = kind_name(kind)
         g = _load(glossary_dir, file, shipped, must_exist=False)
         eid = entry_id or make_id(kind, canonical)
         if g.get(eid) is not None:
@@ -183,17 +213,34 @@ def add_variant(
 def add_variants(entry_id: str, variants: List[str], *, allowed: bool = False, glossary_dir: Optional[Path] = None,
                  file: Optional[Path] = None, shipped: bool = True) -> list[str]:
     """The add-variant command as a function (``mtclean apply-review`` reuses it). Returns the forms added."""
-    from mtclean.pipeline.glossary_edit import GlossaryFile, check_new_forms
+    from mtclean.pipeline.glossary_edit import check_new_forms
 
-    g = _load(glossary_dir, file, shipped)
-    path = _target_for(entry_id, g, glossary_dir, file)
+    g = _load(glossary_dir, file, shipped, must_exist=False)  # a shipped entry's copy may start the directory
     if not allowed:
         check_new_forms(g, variants, own_id=entry_id)
-    gf = GlossaryFile(path)
+    gf = _file_to_extend(entry_id, g, glossary_dir, file)
     added = [v for v in variants if gf.add_variant(entry_id, v, key="allowed" if allowed else "variants")]
     if added:
         _say_warnings(gf.save(g))
     return added
+
+
+def _file_to_extend(entry_id: str, glossary, glossary_dir: Optional[Path], file: Optional[Path]):
+    """The project file to add an entry's forms in. A shipped entry is copied into the project's file
+    for its kind first, with the same id: the project's copy wins, the shipped file stays as shipped."""
+    from dataclasses import replace
+
+    from mtclean.pipeline.glossary import shipped_dir
+    from mtclean.pipeline.glossary_edit import FILE_FOR_KIND, GlossaryFile, entry_file
+
+    e = glossary.get(entry_id)
+    if file is None and e is not None and Path(e.file).resolve().is_relative_to(shipped_dir()) \
+            and entry_file(_dir(glossary_dir), entry_id) is None:
+        gf = GlossaryFile(_dir(glossary_dir) / FILE_FOR_KIND[e.kind])
+        note = (e.note + " " if e.note else "") + f"(Copied from the shipped {Path(e.file).name} to add spellings.)"
+        gf.add_entry(replace(e, note=note))
+        return gf
+    return GlossaryFile(_target_for(entry_id, glossary, glossary_dir, file))
 
 
 def _say_warnings(problems) -> None:
@@ -207,13 +254,22 @@ def lint_cmd(
     glossary_dir: Optional[Path] = DirOpt, file: Optional[Path] = FileOpt, shipped: bool = ShippedOpt,
 ) -> None:
     """Check the glossaries; exit 1 when a problem is found (for CI)."""
-    from mtclean.pipeline.glossary import GlossaryError, parse_glossary
+    from mtclean.pipeline.glossary import GlossaryError, file_problems, parse_glossary, source_files
     from mtclean.pipeline.glossary_edit import lint
 
     try:
         g = _load(glossary_dir, file, shipped)
     except GlossaryError as exc:
-        typer.echo(f"{exc}", err=False)
+        # A file that does not load: every problem of every file, not only the first one met.
+        sources = ([Path(file)] if file is not None and Path(file).exists() else []) + [
+            Path(d) for d in _project_sources(glossary_dir)]
+        shown = 0
+        for f in source_files(sources, shipped=shipped):
+            for problem in file_problems(f):
+                typer.echo(f"{problem}")
+                shown += 1
+        if not shown:
+            typer.echo(f"{exc}")
         raise typer.Exit(1) from None
     metas = []
     for f in g.files:
@@ -323,15 +379,12 @@ def import_(
 ) -> None:
     """Import CSV or TBX v3, merged into the glossaries: new entries added to the file of their
     kind, known ones get the new variants, conflicting spellings are left out and listed."""
-    from mtclean.pipeline.glossary import KINDS, shipped_dir
-    from mtclean.pipeline.glossary_edit import (
-        FILE_FOR_KIND, GlossaryEditError, entries_from_csv, merge_entries, read_csv, read_tbx,
-    )
+    from mtclean.pipeline.glossary import kind_name, shipped_dir
+    from mtclean.pipeline.glossary_edit import FILE_FOR_KIND, entries_from_csv, merge_entries, read_csv, read_tbx
 
     with reporting_errors():
         fmt = _format(fmt, source)
-        if kind not in KINDS:
-            raise GlossaryEditError(f"kind {kind!r} is not one of {', '.join(KINDS)}")
+        kind = kind_name(kind)
         try:
             text = Path(source).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
