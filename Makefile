@@ -34,7 +34,7 @@ venv-base: $(BASE_BIN)/python
 
 venv-test: $(BIN)/python
 	$(BIN)/pip install -q $(TORCH)
-	$(PIP_ENV) $(BIN)/pip install -q -e '.[test,translate,parquet,browser,ray]'
+	$(PIP_ENV) $(BIN)/pip install -q -e '.[test,translate,parquet,browser,ray,bench]'
 	@# The review page is tested in Debian's chromium (playwright never downloads a browser here).
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
