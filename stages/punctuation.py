@@ -39,11 +39,16 @@ _DOUBLE_COMMA = regex.compile(r"(?<=[\p{L}\p{N}]),,(?=\s)")
 # `no , no`: space before a comma that is followed by a space (not `1 ,5` nor `a ,b`).
 # (The lookbehind comes after the literal comma so that the scan looks for commas, not letters.)
 _SPACE_COMMA = regex.compile(r"[ \t]+,(?<=[\p{L}\p{N}][ \t]+,)(?=\s|$)")
-# (what the text must hold, pattern, replacement, rule, reason); an ellipsis has `..`, but no `,,` nor ` ,`.
+# `Of course.. you write`, `Yeah.. thank you`, `Love or.. I stopped`: in informal writing `..` before
+# a word that goes on the sentence (lower case, or `I`) is an ellipsis. A document that writes one so
+# writes its ellipses so: then none of its `..` is taken for a doubled period.
+_DOTS_AS_ELLIPSIS = regex.compile(r"(?<=[\p{L}\p{N}])\.\.[ \t]+(?:\p{Ll}|I\b)")
+# (what the text must hold, pattern, replacement, rule, reason, what in the text says to leave it all);
+# an ellipsis has `..`, but no `,,` nor ` ,`.
 _DOUBLED = (
-    (("..",), _DOUBLE_PERIOD, ".", "punctuation.double_period", "doubled period after a word"),
-    ((",,",), _DOUBLE_COMMA, ",", "punctuation.double_comma", "doubled comma"),
-    ((" ,", "\t,"), _SPACE_COMMA, ",", "punctuation.comma_spacing", "space before a comma"),
+    (("..",), _DOUBLE_PERIOD, ".", "punctuation.double_period", "doubled period after a word", _DOTS_AS_ELLIPSIS),
+    ((",,",), _DOUBLE_COMMA, ",", "punctuation.double_comma", "doubled comma", None),
+    ((" ,", "\t,"), _SPACE_COMMA, ",", "punctuation.comma_spacing", "space before a comma", None),
 )
 
 
@@ -62,7 +67,8 @@ _CODE_LINE = regex.compile(r"`|^\s*[$#>%] |\s--[\p{L}]|\s-[\p{L}](?=\s|$)", rege
 def load_punctuation_data() -> dict:
     raw = tomllib.loads(resources.files("mtclean.stages").joinpath("data/punctuation.toml").read_text("utf-8"))
     hy = raw["hyphenation"]
-    return {"commands": frozenset(hy["commands"]), "not_after": frozenset(hy["not_after"])}
+    return {"commands": frozenset(hy["commands"]), "not_after": frozenset(hy["not_after"]),
+            "dash_before": {lang: frozenset(words) for lang, words in hy["dash_before"].items()}}
 
 
 # -- config -------------------------------------------------------------------
@@ -91,27 +97,33 @@ class PunctuationConfig(StageConfig):
 # -- the repairs ------------------------------------------------------------------
 
 def repair_doubled_punctuation(text: str) -> list[Edit]:
-    """``saye..`` → ``saye.``, ``a,, b`` → ``a, b``, ``no , no`` → ``no, no``; ellipses stay."""
+    """``saye..`` → ``saye.``, ``a,, b`` → ``a, b``, ``no , no`` → ``no, no``; ellipses stay,
+    and so do all the ``..`` of a text that writes its ellipses ``..`` (``Yeah.. thank you``)."""
     edits = [
         Edit(m.start(), m.end(), m.group(), after, rule, reason)
-        for needs, pattern, after, rule, reason in _DOUBLED
+        for needs, pattern, after, rule, reason, unless in _DOUBLED
         if any(map(text.__contains__, needs))  # each pattern only where its characters are
+        and not (unless is not None and unless.search(text))
         for m in pattern.finditer(text)
     ]
     edits.sort(key=lambda e: e.start)
     return edits
 
 
-def repair_broken_hyphenation(text: str) -> list[Edit]:
-    """``post -war`` → ``post-war``; flags, negative numbers, bullets and spaced dashes stay."""
+def repair_broken_hyphenation(text: str, lang: str | None = None) -> list[Edit]:
+    """``post -war`` → ``post-war``; flags, negative numbers, bullets, spaced dashes and a hyphen
+    used as a dash before a clause (``paste -this is``) stay."""
     if " -" not in text or not _MAYBE_HYPHEN.search(text):
         return []
     data = load_punctuation_data()
+    dash_before = data["dash_before"].get((lang or "en").split("-")[0].lower(), frozenset())
     code_lines = {text.count("\n", 0, m.start()) for m in _CODE_LINE.finditer(text)} if _CODE_LINE.search(text) else set()
     edits = []
     for m in _BROKEN_HYPHEN.finditer(text):
         left, right = m.group("left"), m.group("right")
         if len(right) < 2 or left.lower() in data["commands"] or left.lower() in data["not_after"]:
+            continue
+        if right[0].islower() and right in dash_before:
             continue
         if code_lines and text.count("\n", 0, m.start()) in code_lines:
             continue
@@ -135,7 +147,7 @@ def fix_punctuation(text: str, *, lang: str | None = None,
         # (not after straightening: a straightened `.“a` would read as a glued closer)
         passes.append(space_straight_closers)
     if config.hyphenation:
-        passes.append(repair_broken_hyphenation)
+        passes.append(lambda t: repair_broken_hyphenation(t, lang))
     return settle_passes(text, passes)
 
 
