@@ -67,7 +67,10 @@ class NamesConfig(StageConfig):
     suggested). ``max_distance`` caps the edit distance of a near-miss (words of
     six letters or more; shorter ones allow one edit). ``consistency`` is
     ``off``, ``report`` (notes and suggestions) or ``unify`` (rewrite the
-    minority spelling within a document).
+    minority spelling within a document). ``suggest_unsupported`` also reports, as
+    suggestions, near-misses that nothing in the text supports: off by default, since
+    on real MT most of them are other names or ordinary words (``Tokarev`` is not a
+    misspelt ``Tokayev``); ``mtclean glossary suggest`` lists them for editors.
     """
 
     glossary_dirs: tuple[str, ...] = ()
@@ -77,6 +80,7 @@ class NamesConfig(StageConfig):
     max_distance: int = 2
     min_length: int = 4
     consistency: str = "report"
+    suggest_unsupported: bool = False
 
     def __post_init__(self) -> None:
         # Checked when the config is built, in the main process, before any input is read.
@@ -1121,6 +1125,8 @@ def normalize_names(text: str, *, glossary: Glossary | None = None, config: Name
         taken = _merge_spans([*protected, *covered])
         doc_entries = {m.entry for m in mentions}
         for fix in near_miss_fixes(mid, matcher, config, lang, taken, doc_entries):
+            if fix.support == "none" and not config.suggest_unsupported:
+                continue  # nothing in the text says it is that name: an editor's question (glossary suggest)
             e = matcher.entries[fix.entry]
             apply = config.apply_fuzzy and fix.safe and (
                 fix.support in ("full-name", "title", "context")

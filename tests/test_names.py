@@ -66,13 +66,22 @@ def test_fuzzy_edits_name_their_support(glossary):
     assert e.evidence["entry"] == "person.emmanuel-macron"
 
 
-def test_unsupported_near_miss_is_a_suggestion(glossary):
+def test_unsupported_near_miss_is_a_suggestion_only_when_asked(glossary):
     text = "Zelinsky is another person."
-    out, edits, suggestions, _ = _run(text, glossary)
+    out, edits, suggestions, _ = _run(text, glossary, suggest_unsupported=True)
     assert out == text and not edits
     (s,) = suggestions
     assert (s.before, s.after, s.rule) == ("Zelinsky", "Zelensky", "names.fuzzy_suggestion")
     assert s.evidence["support"] == "none"
+    # by default nothing: on real MT such proposals point at other names (Tokarev -> Tokayev, Luxor -> Luxon)
+    assert _run(text, glossary) == (text, [], [], [])
+
+
+def test_glossary_suggest_still_lists_unsupported_near_misses(glossary):
+    from mtclean.stages.names import matcher_for, near_misses
+
+    (fix,) = near_misses("Zelinsky is another person.", matcher_for(glossary), lang="en")
+    assert fix.support == "none"
 
 
 def test_apply_fuzzy_off_only_suggests(glossary):
