@@ -33,7 +33,8 @@ KINDS = ("person", "place", "organization", "term")
 # What people type for a kind (the files are named in the plural: people.toml, places.toml...).
 KIND_ALIASES = {"people": "person", "persons": "person", "places": "place", "organizations": "organization",
                 "organisation": "organization", "organisations": "organization", "terms": "term"}
-ENTRY_KEYS = {"id", "kind", "canonical", "variants", "allowed", "surname", "case_sensitive", "context", "note"}
+ENTRY_KEYS = {"id", "kind", "canonical", "variants", "allowed", "house", "surname", "case_sensitive", "context",
+              "note"}
 PHRASE_KEYS = {"id", "source_lang", "source", "translation", "note"}
 GLOSSARY_KEYS = {"name", "description", "default_lang", "source", "license"}
 TOP_KEYS = {"glossary", "entry", "phrase"}
@@ -71,6 +72,10 @@ class Entry:
     note: str = ""
     file: str = ""
     line: int = 0
+    # Spellings a major outlet or the named person's own government uses (AP's Zelenskyy): correct,
+    # so kept by default like `allowed`; rewritten to the canonical only under the house style
+    # (names.house_style = true), by the rule names.house_style.
+    house: tuple[str, ...] = ()
 
     def canonical_for(self, lang: str | None) -> str:
         """The canonical form in *lang*, falling back to English, then to the first form given.
@@ -92,8 +97,16 @@ class Entry:
         return self.surname.get("en")
 
     def forms(self) -> list[str]:
-        """Every spelling of this entry that is correct somewhere: canonicals, surnames, allowed forms."""
-        return _unique([*self.canonical.values(), *self.surname.values(), *self.allowed])
+        """Every spelling of this entry that is correct somewhere: canonicals, surnames, allowed and house forms."""
+        return _unique([*self.canonical.values(), *self.surname.values(), *self.allowed, *self.house])
+
+    def house_styled(self) -> "Entry":
+        """This entry under the house style: its house forms are variants to rewrite."""
+        if not self.house:
+            return self
+        from dataclasses import replace
+
+        return replace(self, variants=(*self.variants, *self.house), house=())
 
 
 @dataclass(frozen=True)
@@ -142,6 +155,7 @@ class Glossary:
             out.update(e.surname.values())
             out.update(e.variants)
             out.update(e.allowed)
+            out.update(e.house)
         return out
 
     def get(self, entry_id: str) -> Entry | None:
@@ -149,6 +163,25 @@ class Glossary:
             if e.id == entry_id:
                 return e
         return None
+
+    def house_styled(self) -> "Glossary":
+        """The glossary under the house style (house forms rewritten), made once per glossary."""
+        styled = self.__dict__.get("_house_styled")
+        if styled is None:
+            if not any(e.house for e in self.entries):
+                styled = self
+            else:
+                styled = Glossary(entries=[e.house_styled() for e in self.entries], phrases=self.phrases,
+                                  files=self.files,
+                                  source_key=f"{self.source_key}|house" if self.source_key else "")
+                styled.__dict__["_house_of"] = self
+            self.__dict__["_house_styled"] = styled
+        return styled
+
+    def house_forms(self) -> dict[str, frozenset[str]]:
+        """Entry id -> its house forms, as loaded (before any house styling)."""
+        base = self.__dict__.get("_house_of", self)
+        return {e.id: frozenset(e.house) for e in base.entries if e.house}
 
 
 def kind_name(text: str) -> str:
@@ -345,6 +378,7 @@ def _entry(item: Any, file: str, line: int, default_lang: str) -> Entry:
         canonical=canonical,
         variants=_str_list(item.get("variants", []), "variants", file, line, eid),
         allowed=_str_list(item.get("allowed", []), "allowed", file, line, eid),
+        house=_str_list(item.get("house", []), "house", file, line, eid),
         surname=surname,
         case_sensitive=case_sensitive,
         context=_str_list(item.get("context", []), "context", file, line, eid),

@@ -104,6 +104,8 @@ class GlossaryFile:
         t["variants"] = _array(entry.variants)
         if entry.allowed:
             t["allowed"] = _array(entry.allowed)
+        if entry.house:
+            t["house"] = _array(entry.house)
         if entry.case_sensitive:
             t["case_sensitive"] = True
         if entry.context:
@@ -299,28 +301,29 @@ def lint(glossary: Glossary, *, metas: Sequence[tuple[str, Mapping]] = ()) -> li
     uses: dict[str, list[tuple[Entry, str, str]]] = {}
     for e in glossary.entries:
         for role, forms in (("canonical", e.canonical.values()), ("surname", e.surname.values()),
-                            ("variant", e.variants), ("allowed", e.allowed)):
+                            ("variant", e.variants), ("allowed", (*e.allowed, *e.house))):
             for f in forms:
                 uses.setdefault(normalize_key(f), []).append((e, role, f))
 
     for e in glossary.entries:
-        strings = [*e.canonical.values(), *e.surname.values(), *e.variants, *e.allowed, *e.context]
+        strings = [*e.canonical.values(), *e.surname.values(), *e.variants, *e.allowed, *e.house, *e.context]
         for s in strings:
             if not s.strip() or s != s.strip() or "  " in s:
                 add("error", "padded", e, f"empty or padded spelling {s!r}")
         for lang in [*e.canonical, *e.surname]:
             if not _lang_ok(lang):
                 add("error", "unknown-language", e, f"{lang!r} is not a language code")
-        for key in ("variants", "allowed", "context"):
+        for key in ("variants", "allowed", "house", "context"):
             vals = [normalize_key(v) for v in getattr(e, key)]
             dups = sorted({v for v in vals if vals.count(v) > 1})
             if dups:
                 add("warning", "duplicate", e, f"{key} lists {', '.join(dups)} twice")
-        own_correct = {normalize_key(x) for x in [*e.canonical.values(), *e.surname.values(), *e.allowed]}
+        own_correct = {normalize_key(x) for x in [*e.canonical.values(), *e.surname.values(), *e.allowed, *e.house]}
         for v in e.variants:
             k = normalize_key(v)
             if k in own_correct:
-                same = [x for x in [*e.canonical.values(), *e.surname.values(), *e.allowed] if normalize_key(x) == k]
+                same = [x for x in [*e.canonical.values(), *e.surname.values(), *e.allowed, *e.house]
+                        if normalize_key(x) == k]
                 if e.case_sensitive and v not in same:
                     continue
                 add("error", "case-collision" if v not in same else "variant-is-correct", e,

@@ -71,6 +71,9 @@ class NamesConfig(StageConfig):
     suggestions, near-misses that nothing in the text supports: off by default, since
     on real MT most of them are other names or ordinary words (``Tokarev`` is not a
     misspelt ``Tokayev``); ``mtclean glossary suggest`` lists them for editors.
+    ``house_style`` turns on the house-style profile: an entry's ``house`` forms (spellings a
+    major outlet or the person's government uses, such as AP's ``Zelenskyy``) are rewritten
+    to the canonical, by the rule ``names.house_style``; off, they are kept as correct.
     """
 
     glossary_dirs: tuple[str, ...] = ()
@@ -81,6 +84,7 @@ class NamesConfig(StageConfig):
     min_length: int = 4
     consistency: str = "report"
     suggest_unsupported: bool = False
+    house_style: bool = False
 
     def __post_init__(self) -> None:
         # Checked when the config is built, in the main process, before any input is read.
@@ -251,6 +255,7 @@ class Matcher:
     def __init__(self, glossary: Glossary, *, max_distance: int = 2):
         self.entries: list[Entry] = list(glossary.entries)
         self.max_distance = max_distance
+        self.house = glossary.house_forms()  # entry id -> forms that are rewritten only as house style
         self.automaton = ahocorasick.Automaton()
         keys: dict[str, list[Claim]] = defaultdict(list)
         for i, e in enumerate(self.entries):
@@ -708,9 +713,10 @@ def exact_edits(text: str, matcher: Matcher, lang: str | None,
             covered.append((start, end))
             mentions.append(Mention(c.entry, start, end, rep, True))
             if not _same_text(rep, matched):
+                house = c.form in matcher.house.get(e.id, ())
                 edits.append(Edit(
-                    start, end, matched, rep, "names.variant",
-                    f"glossary spelling of {e.id}: {matched} -> {rep}",
+                    start, end, matched, rep, "names.house_style" if house else "names.variant",
+                    f"{'house style' if house else 'glossary spelling'} of {e.id}: {matched} -> {rep}",
                     {"entry": e.id, "variant": c.form, "glossary": Path(e.file).name if e.file else "",
                      "line": e.line},
                 ))
@@ -1102,6 +1108,8 @@ def normalize_names(text: str, *, glossary: Glossary | None = None, config: Name
     """Return (new text, edits, suggestions in new-text offsets, notes)."""
     if glossary is None:
         glossary = load_glossaries(config.glossary_dirs, shipped=config.shipped_glossaries)
+    if config.house_style:
+        glossary = glossary.house_styled()
     matcher = matcher_for(glossary, max_distance=config.max_distance)
     protected = _protected_spans(text)
     exact, mentions, covered = exact_edits(text, matcher, lang, protected)
@@ -1205,6 +1213,8 @@ class NamesStage(Stage):
 
     def setup(self) -> None:
         self.glossary = load_glossaries(self.config.glossary_dirs, shipped=self.config.shipped_glossaries)
+        if self.config.house_style:
+            self.glossary = self.glossary.house_styled()
         self.matcher = matcher_for(self.glossary, max_distance=self.config.max_distance)
         # The glossary and its indexes live as long as the worker: move them out of
         # the cyclic garbage collector's sight, or every collection triggered while

@@ -346,3 +346,18 @@ def test_a_lower_case_word_is_no_mention_of_a_name_spelt_so():
     for mention in ("Planet", "PLANET"):
         out, edits, _, _ = _run(f"{mention} warmed. Later Planett spoke.", g, consistency="unify")
         assert [(e.before, e.after, e.evidence["support"]) for e in edits] == [("Planett", "Planet", "document")]
+
+
+def test_house_forms_are_kept_unless_the_house_style_is_on():
+    from mtclean.pipeline.glossary import Entry, Glossary
+
+    g = Glossary(entries=[Entry("person.volodymyr-zelensky", "person", {"en": "Volodymyr Zelensky"},
+                                ("Zelenski",), surname={"en": "Zelensky"}, house=("Zelenskyy", "Zelenskiy"))])
+    text = "Zelenskyy met Zelenski; Zelenskiy spoke."
+    out, edits, _, _ = _run(text, g)
+    assert out == "Zelenskyy met Zelensky; Zelenskiy spoke."  # AP's and Reuters' spellings are correct
+    assert [e.rule for e in edits] == ["names.variant"]
+    out, edits, _, _ = _run(text, g, house_style=True)
+    assert out == "Zelensky met Zelensky; Zelensky spoke."
+    assert [e.rule for e in edits] == ["names.house_style", "names.variant", "names.house_style"]
+    assert edits[0].reason.startswith("house style of person.volodymyr-zelensky")
