@@ -434,7 +434,8 @@ STATUS = {"preferred": "preferredTerm-admn-sts", "deprecated": "deprecatedTerm-a
 
 def export_tbx(glossary: Glossary, *, lang: str = "en") -> str:
     """TBX v3 (TBX-Basic, DCA style): one conceptEntry per entry; canonical = preferred term,
-    variants = deprecated terms, allowed forms = admitted terms, surname = preferred short form."""
+    variants = deprecated terms, allowed forms = admitted terms, house forms = admitted terms marked
+    ``<admin type="mtclean-house">true</admin>``, surname = preferred short form."""
     ET.register_namespace("", TBX_NS)
     q = lambda tag: f"{{{TBX_NS}}}{tag}"  # noqa: E731
     root = ET.Element(q("tbx"), {"type": "TBX-Basic", "style": "dca", XML_LANG: lang})
@@ -462,13 +463,16 @@ def export_tbx(glossary: Glossary, *, lang: str = "en") -> str:
             if lg == lang:
                 terms += [(v, "deprecated", None) for v in e.variants]
                 terms += [(a, "admitted", None) for a in e.allowed]
+                terms += [(h, "admitted", "house") for h in e.house]
             if not terms:
                 continue
             ls = ET.SubElement(ce, q("langSec"), {XML_LANG: lg})
             for term, status, term_type in terms:
                 ts = ET.SubElement(ls, q("termSec"))
                 ET.SubElement(ts, q("term")).text = term
-                if term_type:
+                if term_type == "house":  # a correct spelling the house style rewrites (see glossaries/README.md)
+                    ET.SubElement(ts, q("admin"), {"type": "mtclean-house"}).text = "true"
+                elif term_type:
                     ET.SubElement(ts, q("termNote"), {"type": "termType"}).text = term_type
                 ET.SubElement(ts, q("termNote"), {"type": "administrativeStatus"}).text = STATUS[status]
     ET.indent(root)
@@ -490,6 +494,7 @@ def read_tbx(text: str, *, default_kind: str = "term") -> list[Entry]:
         surname: dict[str, str] = {}
         variants: list[str] = []
         allowed: list[str] = []
+        house: list[str] = []
         for ls in ce.findall(q("langSec")):
             lg = ls.get(XML_LANG, "en")
             for ts in ls.findall(q("termSec")):
@@ -501,7 +506,8 @@ def read_tbx(text: str, *, default_kind: str = "term") -> list[Entry]:
                 if status.startswith("deprecated") or status.startswith("supersededTerm"):
                     variants.append(term)
                 elif status.startswith("admitted"):
-                    allowed.append(term)
+                    is_house = (ts.findtext(q("admin[@type='mtclean-house']")) or "").strip() == "true"
+                    (house if is_house else allowed).append(term)
                 elif notes.get("termType") == "shortForm":
                     surname.setdefault(lg, term)
                 elif lg not in canonical:
@@ -519,6 +525,7 @@ def read_tbx(text: str, *, default_kind: str = "term") -> list[Entry]:
             case_sensitive=(ce.findtext(q("admin[@type='mtclean-caseSensitive']")) or "").strip() == "true",
             context=tuple((a.text or "").strip() for a in ce.findall(q("admin[@type='mtclean-context']"))),
             note=(ce.findtext(q("note")) or "").strip(),
+            house=tuple(house),
         ))
     return out
 

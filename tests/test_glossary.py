@@ -286,7 +286,7 @@ def test_list_and_show(gdir):
 def _shape(g: Glossary, *, full: bool) -> list[tuple]:
     if full:
         return sorted((e.id, e.kind, dict(e.canonical), e.variants, e.allowed, dict(e.surname), e.case_sensitive,
-                       e.context, e.note) for e in g.entries)
+                       e.context, e.note, e.house) for e in g.entries)
     return sorted((e.canonical["en"], e.variants) for e in g.entries)
 
 
@@ -578,3 +578,29 @@ def test_add_variant_of_a_shipped_entry_copies_it_into_the_project(tmp_path):
     shipped = load_glossaries([]).get("person.volodymyr-zelensky")
     assert set(shipped.variants) < set(e.variants) and "Zelenskiyy" not in shipped.variants  # shipped file untouched
     assert [p for p in lint(g) if p.severity == "error"] == []
+
+
+def test_house_forms_survive_editing_and_a_tbx_round_trip(tmp_path):
+    d = tmp_path / "glossaries"
+    d.mkdir()
+    (d / "people.toml").write_text('''[glossary]
+name = "people"
+
+[[entry]]
+id = "person.volodymyr-zelensky"
+kind = "person"
+canonical = { en = "Volodymyr Zelensky" }
+variants = ["Zelenski"]
+house = ["Zelenskyy"]
+''', encoding="utf-8")
+    assert cli("add-variant", "person.volodymyr-zelensky", "Zelenskij", "-d", str(d), "--no-shipped").exit_code == 0
+    r = cli("add-variant", "person.volodymyr-zelensky", "Zelenskyy", "-d", str(d), "--no-shipped")
+    assert r.exit_code == 2 and "variant-is-correct" in r.output  # a house form is a correct spelling
+    out = tmp_path / "g.tbx"
+    assert cli("export", "--format", "tbx", "-o", str(out), "-d", str(d), "--no-shipped").exit_code == 0
+    assert 'type="mtclean-house">true<' in out.read_text(encoding="utf-8")
+    fresh = tmp_path / "fresh"
+    assert cli("import", str(out), "-d", str(fresh), "--no-shipped").exit_code == 0
+    clear_cache()
+    e = load_glossaries([fresh], shipped=False).get("person.volodymyr-zelensky")
+    assert e.house == ("Zelenskyy",) and e.variants == ("Zelenski", "Zelenskij") and e.allowed == ()
