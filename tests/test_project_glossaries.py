@@ -6,7 +6,6 @@ shipped glossaries. The run summary and the report's first line name the files r
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
