@@ -69,8 +69,7 @@ class Pipeline:
 
     def setup(self) -> None:
         for s in self.stages:
-            s.setup()
-            s._ready = True  # set here too: an override of setup() may not call super().setup()
+            s.ensure_ready()  # the stage keeps its readiness, whether or not setup() calls super().setup()
         self._ready = True
 
     def teardown(self) -> None:

@@ -1096,22 +1096,24 @@ class FragmentsStage(Stage):
         self.names: NameMatcher | None = None
         self.notes: tuple[str, ...] = ()
 
-    def validate(self) -> None:
+    def _glossary(self):
+        """The glossaries whose names are never fragments; None when the glossary module is
+        missing (a partial install): then no names are excluded."""
         try:
             from mtclean.pipeline.glossary import load_glossaries
-        except ImportError:  # see setup(): then no glossary is read at all
-            return
-        load_glossaries(self.config.glossary_dirs, shipped=self.config.shipped_glossaries)
+        except ImportError:
+            return None
+        return load_glossaries(self.config.glossary_dirs, shipped=self.config.shipped_glossaries)
+
+    def validate(self) -> None:
+        self._glossary()  # a broken glossary is one error line here; setup() reads it back from the cache
 
     def setup(self) -> None:
         notes = []
-        try:  # the glossary module may be missing in a partial install: then no names are excluded
-            from mtclean.pipeline.glossary import load_glossaries
-        except ImportError:
-            load_glossaries = None
+        glossary = self._glossary()
+        if glossary is None:
             notes.append("glossary module unavailable: glossary names are not excluded")
-        if load_glossaries is not None:
-            glossary = load_glossaries(self.config.glossary_dirs, shipped=self.config.shipped_glossaries)
+        else:
             self.names = NameMatcher(glossary.names())
         _bmp_word_pattern(host_group("en", "").scripts)  # the per-process tables of clean English text
         _plain_as_written("en")

@@ -410,30 +410,30 @@ class TranslateStage(Stage):
         self._cache: dict[tuple[str, str, str], Translation | str] = {}
         self._warned: set[str] = set()
 
-    def validate(self) -> None:
+    def _load_glossary(self):
+        """The glossaries for phrase entries; None when turned off, or when the glossary module
+        is missing (a partial install): then phrase entries are not used."""
         cfg = self.config
-        if cfg.backend == "fake":
-            load_fake_table(cfg.fake_table)
-        if cfg.glossary:
-            try:
-                from mtclean.pipeline.glossary import load_glossaries
-            except ModuleNotFoundError as exc:
-                if exc.name != "mtclean.pipeline.glossary":
-                    raise
-                return
-            load_glossaries(cfg.glossary_dirs, shipped=cfg.shipped_glossaries)
+        if not cfg.glossary:
+            return None
+        try:
+            from mtclean.pipeline.glossary import load_glossaries
+        except ModuleNotFoundError as exc:
+            if exc.name != "mtclean.pipeline.glossary":
+                raise
+            log.debug("translate: glossary module not available; phrase entries are not used")
+            return None
+        return load_glossaries(cfg.glossary_dirs, shipped=cfg.shipped_glossaries)
+
+    def validate(self) -> None:
+        # Broken files are one error line here; setup() reads them back from the caches.
+        if self.config.backend == "fake":
+            load_fake_table(self.config.fake_table)
+        self._load_glossary()
 
     def setup(self) -> None:
         cfg = self.config
-        if cfg.glossary:
-            try:
-                from mtclean.pipeline.glossary import load_glossaries
-            except ModuleNotFoundError as exc:
-                if exc.name != "mtclean.pipeline.glossary":
-                    raise
-                log.debug("translate: glossary module not available; phrase entries are not used")
-            else:
-                self._glossary = load_glossaries(cfg.glossary_dirs, shipped=cfg.shipped_glossaries)
+        self._glossary = self._load_glossary()
         if cfg.backend == "fake":
             self._fake = load_fake_table(cfg.fake_table)
         super().setup()

@@ -33,7 +33,8 @@ def main(argv: list[str] | None = None) -> int:
             return _usage_error(exc)
         if type(exc).__name__ == "Abort":  # typer.Abort: end of input at a prompt
             print("mtclean: aborted", file=sys.stderr)
-            return 1  # a bug: say so in one line unless --debug
+            return 1
+        # A bug: say so in one line unless --debug.
         if debug:
             raise
         print(f"mtclean: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
