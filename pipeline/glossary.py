@@ -33,8 +33,10 @@ KINDS = ("person", "place", "organization", "term")
 # What people type for a kind (the files are named in the plural: people.toml, places.toml...).
 KIND_ALIASES = {"people": "person", "persons": "person", "places": "place", "organizations": "organization",
                 "organisation": "organization", "organisations": "organization", "terms": "term"}
-ENTRY_KEYS = {"id", "kind", "canonical", "variants", "allowed", "house", "surname", "case_sensitive", "context",
-              "note"}
+ENTRY_KEYS = {"id", "kind", "canonical", "variants", "allowed", "house", "former", "former_until", "surname",
+              "case_sensitive", "context", "note"}
+# The years a `former_until` may name: English spellings of names change within living memory.
+FORMER_YEARS = range(1900, 2101)
 PHRASE_KEYS = {"id", "source_lang", "source", "translation", "note"}
 GLOSSARY_KEYS = {"name", "description", "default_lang", "source", "license"}
 TOP_KEYS = {"glossary", "entry", "phrase"}
@@ -76,6 +78,11 @@ class Entry:
     # so kept by default like `allowed`; rewritten to the canonical only under the house style
     # (names.house_style = true), by the rule names.house_style.
     house: tuple[str, ...] = ()
+    # Spellings that were the usual English ones until the major outlets changed, in the year
+    # `former_until` (Kiev until 2019): rewritten by the rule names.former_spelling, except in a
+    # text written by then (names.text_year <= former_until), where they were correct.
+    former: tuple[str, ...] = ()
+    former_until: int = 0
 
     def canonical_for(self, lang: str | None) -> str:
         """The canonical form in *lang*, falling back to English, then to the first form given.
@@ -100,13 +107,29 @@ class Entry:
         """Every spelling of this entry that is correct somewhere: canonicals, surnames, allowed and house forms."""
         return _unique([*self.canonical.values(), *self.surname.values(), *self.allowed, *self.house])
 
-    def house_styled(self) -> "Entry":
-        """This entry under the house style: its house forms are variants to rewrite."""
-        if not self.house:
-            return self
+    def former_in(self, text_year: int | None) -> bool:
+        """Whether the former spellings were still the usual ones in a text of *text_year* (None: today)."""
+        return bool(self.former) and text_year is not None and text_year <= self.former_until
+
+    def profiled(self, *, house_style: bool = False, text_year: int | None = None) -> "Entry":
+        """This entry as the names stage matches it: the forms it rewrites are all in ``variants``.
+
+        House forms are rewritten under the house style, former spellings unless the text was
+        written while they were usual; forms not rewritten are kept like ``allowed`` ones.
+
+        >>> e = Entry("place.kyiv", "place", {"en": "Kyiv"}, variants=("Kyev",), former=("Kiev",), former_until=2019)
+        >>> e.profiled().variants, e.profiled(text_year=2019).allowed
+        (('Kyev', 'Kiev'), ('Kiev',))
+        """
         from dataclasses import replace
 
-        return replace(self, variants=(*self.variants, *self.house), house=())
+        variants, allowed, house = list(self.variants), list(self.allowed), list(self.house)
+        if house_style:
+            variants += house
+            house = []
+        if self.former:
+            (allowed if self.former_in(text_year) else variants).extend(self.former)
+        return replace(self, variants=tuple(variants), allowed=tuple(allowed), house=tuple(house), former=())
 
 
 @dataclass(frozen=True)
@@ -156,6 +179,7 @@ class Glossary:
             out.update(e.variants)
             out.update(e.allowed)
             out.update(e.house)
+            out.update(e.former)
         return out
 
     def get(self, entry_id: str) -> Entry | None:
@@ -164,24 +188,32 @@ class Glossary:
                 return e
         return None
 
-    def house_styled(self) -> "Glossary":
-        """The glossary under the house style (house forms rewritten), made once per glossary."""
-        styled = self.__dict__.get("_house_styled")
+    def profiled(self, *, house_style: bool = False, text_year: int | None = None) -> "Glossary":
+        """The glossary as the names stage matches it (see :meth:`Entry.profiled`), made once per profile."""
+        key = (house_style, text_year if any(e.former for e in self.entries) else None)
+        cache = self.__dict__.setdefault("_profiled", {})
+        styled = cache.get(key)
         if styled is None:
-            if not any(e.house for e in self.entries):
-                styled = self
-            else:
-                styled = Glossary(entries=[e.house_styled() for e in self.entries], phrases=self.phrases,
-                                  files=self.files,
-                                  source_key=f"{self.source_key}|house" if self.source_key else "")
-                styled.__dict__["_house_of"] = self
-            self.__dict__["_house_styled"] = styled
+            styled = Glossary(entries=[e.profiled(house_style=house_style, text_year=text_year)
+                                       for e in self.entries],
+                              phrases=self.phrases, files=self.files,
+                              source_key=f"{self.source_key}|{key}" if self.source_key else "")
+            styled.__dict__["_rules"] = self.form_rules()
+            cache[key] = styled
         return styled
 
-    def house_forms(self) -> dict[str, frozenset[str]]:
-        """Entry id -> its house forms, as loaded (before any house styling)."""
-        base = self.__dict__.get("_house_of", self)
-        return {e.id: frozenset(e.house) for e in base.entries if e.house}
+    def form_rules(self) -> dict[str, dict[str, str]]:
+        """Entry id -> {form: rule id} for the forms rewritten by a rule of their own (house and
+        former spellings, as loaded); the other variants are rewritten by ``names.variant``."""
+        rules = self.__dict__.get("_rules")
+        if rules is None:
+            rules = {}
+            for e in self.entries:
+                own = {**{h: "names.house_style" for h in e.house}, **{f: "names.former_spelling" for f in e.former}}
+                if own:
+                    rules[e.id] = own
+            self.__dict__["_rules"] = rules
+        return rules
 
 
 def kind_name(text: str) -> str:
@@ -372,6 +404,15 @@ def _entry(item: Any, file: str, line: int, default_lang: str) -> Entry:
     note = item.get("note", "")
     if not isinstance(note, str):
         raise GlossaryError(file, "note must be a string", line=line, entry=eid, key="note")
+    former = _str_list(item.get("former", []), "former", file, line, eid)
+    former_until = item.get("former_until", 0)
+    if former and not (type(former_until) is int and former_until in FORMER_YEARS):
+        raise GlossaryError(file, "former spellings need the year the major outlets stopped using them",
+                            line=line, entry=eid, key="former_until" if "former_until" in item else "former",
+                            hint="e.g. former_until = 2019 (a year from 1900 to 2100)")
+    if "former_until" in item and not former:
+        raise GlossaryError(file, "former_until without former spellings", line=line, entry=eid,
+                            key="former_until", hint='add former = ["..."] or remove former_until')
     return Entry(
         id=eid,
         kind=kind,
@@ -379,6 +420,8 @@ def _entry(item: Any, file: str, line: int, default_lang: str) -> Entry:
         variants=_str_list(item.get("variants", []), "variants", file, line, eid),
         allowed=_str_list(item.get("allowed", []), "allowed", file, line, eid),
         house=_str_list(item.get("house", []), "house", file, line, eid),
+        former=former,
+        former_until=former_until,
         surname=surname,
         case_sensitive=case_sensitive,
         context=_str_list(item.get("context", []), "context", file, line, eid),

@@ -106,6 +106,9 @@ class GlossaryFile:
             t["allowed"] = _array(entry.allowed)
         if entry.house:
             t["house"] = _array(entry.house)
+        if entry.former:
+            t["former"] = _array(entry.former)
+            t["former_until"] = entry.former_until
         if entry.case_sensitive:
             t["case_sensitive"] = True
         if entry.context:
@@ -301,25 +304,29 @@ def lint(glossary: Glossary, *, metas: Sequence[tuple[str, Mapping]] = ()) -> li
     uses: dict[str, list[tuple[Entry, str, str]]] = {}
     for e in glossary.entries:
         for role, forms in (("canonical", e.canonical.values()), ("surname", e.surname.values()),
-                            ("variant", e.variants), ("allowed", (*e.allowed, *e.house))):
+                            ("variant", (*e.variants, *e.former)), ("allowed", (*e.allowed, *e.house))):
             for f in forms:
                 uses.setdefault(normalize_key(f), []).append((e, role, f))
 
     for e in glossary.entries:
-        strings = [*e.canonical.values(), *e.surname.values(), *e.variants, *e.allowed, *e.house, *e.context]
+        strings = [*e.canonical.values(), *e.surname.values(), *e.variants, *e.allowed, *e.house, *e.former,
+                   *e.context]
         for s in strings:
             if not s.strip() or s != s.strip() or "  " in s:
                 add("error", "padded", e, f"empty or padded spelling {s!r}")
         for lang in [*e.canonical, *e.surname]:
             if not _lang_ok(lang):
                 add("error", "unknown-language", e, f"{lang!r} is not a language code")
-        for key in ("variants", "allowed", "house", "context"):
+        for key in ("variants", "allowed", "house", "former", "context"):
             vals = [normalize_key(v) for v in getattr(e, key)]
             dups = sorted({v for v in vals if vals.count(v) > 1})
             if dups:
                 add("warning", "duplicate", e, f"{key} lists {', '.join(dups)} twice")
+        both = sorted({normalize_key(v) for v in e.variants} & {normalize_key(f) for f in e.former})
+        if both:
+            add("error", "former-is-variant", e, f"{', '.join(both)} listed as both variant and former spelling")
         own_correct = {normalize_key(x) for x in [*e.canonical.values(), *e.surname.values(), *e.allowed, *e.house]}
-        for v in e.variants:
+        for v in (*e.variants, *e.former):
             k = normalize_key(v)
             if k in own_correct:
                 same = [x for x in [*e.canonical.values(), *e.surname.values(), *e.allowed, *e.house]
@@ -357,7 +364,7 @@ def lint(glossary: Glossary, *, metas: Sequence[tuple[str, Mapping]] = ()) -> li
 
     auto = ahocorasick.Automaton()
     for e in glossary.entries:
-        for v in e.variants:
+        for v in (*e.variants, *e.former):
             k = normalize_key(v)
             if k:
                 auto.add_word(f" {k} ", auto.get(f" {k} ", ()) + ((e, v),))
@@ -394,14 +401,17 @@ def lint(glossary: Glossary, *, metas: Sequence[tuple[str, Mapping]] = ()) -> li
 
 
 def export_csv(glossary: Glossary, *, lang: str = "en") -> str:
-    """``variant,canonical`` rows (DeepL / Google glossary shape); an entry without variants gives ``canonical,canonical``."""
+    """``variant,canonical`` rows (DeepL / Google glossary shape); an entry without variants gives ``canonical,canonical``.
+
+    Former spellings are rows too: the shape has no place for a year, and a glossary applied
+    by a translation tool applies today's spelling."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     for e in glossary.entries:
         canonical = e.canonical_for(lang)
-        if not e.variants:
+        if not e.variants and not e.former:
             w.writerow([canonical, canonical])
-        for v in e.variants:
+        for v in (*e.variants, *e.former):
             w.writerow([v, canonical])
     return buf.getvalue()
 
@@ -429,13 +439,14 @@ def read_csv(text: str) -> list[tuple[str, str]]:
 TBX_NS = "urn:iso:std:iso:30042:ed-2"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 STATUS = {"preferred": "preferredTerm-admn-sts", "deprecated": "deprecatedTerm-admn-sts",
-          "admitted": "admittedTerm-admn-sts"}
+          "admitted": "admittedTerm-admn-sts", "superseded": "supersededTerm-admn-sts"}
 
 
 def export_tbx(glossary: Glossary, *, lang: str = "en") -> str:
     """TBX v3 (TBX-Basic, DCA style): one conceptEntry per entry; canonical = preferred term,
     variants = deprecated terms, allowed forms = admitted terms, house forms = admitted terms marked
-    ``<admin type="mtclean-house">true</admin>``, surname = preferred short form."""
+    ``<admin type="mtclean-house">true</admin>``, former spellings = superseded terms with
+    ``<admin type="mtclean-formerUntil">YEAR</admin>``, surname = preferred short form."""
     ET.register_namespace("", TBX_NS)
     q = lambda tag: f"{{{TBX_NS}}}{tag}"  # noqa: E731
     root = ET.Element(q("tbx"), {"type": "TBX-Basic", "style": "dca", XML_LANG: lang})
@@ -464,6 +475,7 @@ def export_tbx(glossary: Glossary, *, lang: str = "en") -> str:
                 terms += [(v, "deprecated", None) for v in e.variants]
                 terms += [(a, "admitted", None) for a in e.allowed]
                 terms += [(h, "admitted", "house") for h in e.house]
+                terms += [(f, "superseded", "former") for f in e.former]
             if not terms:
                 continue
             ls = ET.SubElement(ce, q("langSec"), {XML_LANG: lg})
@@ -472,6 +484,8 @@ def export_tbx(glossary: Glossary, *, lang: str = "en") -> str:
                 ET.SubElement(ts, q("term")).text = term
                 if term_type == "house":  # a correct spelling the house style rewrites (see glossaries/README.md)
                     ET.SubElement(ts, q("admin"), {"type": "mtclean-house"}).text = "true"
+                elif term_type == "former":  # the usual spelling until the year given
+                    ET.SubElement(ts, q("admin"), {"type": "mtclean-formerUntil"}).text = str(e.former_until)
                 elif term_type:
                     ET.SubElement(ts, q("termNote"), {"type": "termType"}).text = term_type
                 ET.SubElement(ts, q("termNote"), {"type": "administrativeStatus"}).text = STATUS[status]
@@ -495,6 +509,8 @@ def read_tbx(text: str, *, default_kind: str = "term") -> list[Entry]:
         variants: list[str] = []
         allowed: list[str] = []
         house: list[str] = []
+        former: list[str] = []
+        former_until = 0
         for ls in ce.findall(q("langSec")):
             lg = ls.get(XML_LANG, "en")
             for ts in ls.findall(q("termSec")):
@@ -503,7 +519,11 @@ def read_tbx(text: str, *, default_kind: str = "term") -> list[Entry]:
                 status = notes.get("administrativeStatus", "preferredTerm-admn-sts")
                 if not term:
                     continue
-                if status.startswith("deprecated") or status.startswith("supersededTerm"):
+                until = (ts.findtext(q("admin[@type='mtclean-formerUntil']")) or "").strip()
+                if status.startswith("supersededTerm") and until.isdigit():
+                    former.append(term)
+                    former_until = max(former_until, int(until))
+                elif status.startswith("deprecated") or status.startswith("supersededTerm"):
                     variants.append(term)
                 elif status.startswith("admitted"):
                     is_house = (ts.findtext(q("admin[@type='mtclean-house']")) or "").strip() == "true"
@@ -526,6 +546,8 @@ def read_tbx(text: str, *, default_kind: str = "term") -> list[Entry]:
             context=tuple((a.text or "").strip() for a in ce.findall(q("admin[@type='mtclean-context']"))),
             note=(ce.findtext(q("note")) or "").strip(),
             house=tuple(house),
+            former=tuple(former),
+            former_until=former_until,
         ))
     return out
 
@@ -606,7 +628,9 @@ def merge_entries(glossary: Glossary, entries: Sequence[Entry], file_for, editab
             replace(None, entry)
             res.added.append(entry.id)
             continue
-        fresh_variants = [v for v in new.variants if normalize_key(v) not in {normalize_key(x) for x in known.variants}]
+        # A former spelling is rewritten by default already: importing it as a variant adds nothing.
+        rewritten = {normalize_key(x) for x in (*known.variants, *known.former)}
+        fresh_variants = [v for v in new.variants if normalize_key(v) not in rewritten]
         fresh_variants = [v for v in fresh_variants if not _conflict(res, known.id, v, claimed(v, known.id))]
         fresh_allowed = [a for a in new.allowed if normalize_key(a) not in {normalize_key(x) for x in known.allowed}]
         if not fresh_variants and not fresh_allowed:

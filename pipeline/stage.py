@@ -61,6 +61,14 @@ def _coerce(f: dataclasses.Field, value: Any, stage: str) -> Any:
             return type(default)(value)
         except ValueError:
             raise ConfigError(f"{stage}.{f.name} must be a number, not {value!r}") from None
+    if default is None and isinstance(value, str) and str(f.type).replace(" ", "") in ("int|None", "Optional[int]"):
+        # An optional number (names.text_year): `--set` spells "unset" as an empty value or "none".
+        if value.strip().lower() in ("", "none"):
+            return None
+        try:
+            return int(value)
+        except ValueError:
+            raise ConfigError(f"{stage}.{f.name} must be a whole number, not {value!r}") from None
     if isinstance(default, tuple) and isinstance(value, str):
         return tuple(v.strip() for v in value.split(",") if v.strip())
     return value

@@ -51,7 +51,7 @@ from rapidfuzz.distance import OSA
 from mtclean.pipeline import language
 from mtclean.pipeline.edits import Edit, apply_edits, compose, map_offset
 from mtclean.pipeline.errors import ConfigError
-from mtclean.pipeline.glossary import Entry, Glossary, load_glossaries
+from mtclean.pipeline.glossary import FORMER_YEARS, Entry, Glossary, load_glossaries
 from mtclean.pipeline.stage import Stage, StageConfig
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -74,6 +74,9 @@ class NamesConfig(StageConfig):
     ``house_style`` turns on the house-style profile: an entry's ``house`` forms (spellings a
     major outlet or the person's government uses, such as AP's ``Zelenskyy``) are rewritten
     to the canonical, by the rule ``names.house_style``; off, they are kept as correct.
+    ``text_year`` is the year the text was written, when it is not recent: an entry's
+    ``former`` spellings (``Kiev``, the usual English spelling until 2019) are kept in a text
+    of their time, and otherwise rewritten by the rule ``names.former_spelling``.
     """
 
     glossary_dirs: tuple[str, ...] = ()
@@ -85,6 +88,7 @@ class NamesConfig(StageConfig):
     consistency: str = "report"
     suggest_unsupported: bool = False
     house_style: bool = False
+    text_year: int | None = None
 
     def __post_init__(self) -> None:
         # Checked when the config is built, in the main process, before any input is read.
@@ -94,6 +98,13 @@ class NamesConfig(StageConfig):
         for key in ("max_distance", "min_length"):
             if not isinstance(getattr(self, key), int) or getattr(self, key) < 0:
                 raise ConfigError(f"names.{key} must be a whole number of 0 or more, not {getattr(self, key)!r}")
+        if self.text_year is not None and not (type(self.text_year) is int and self.text_year in FORMER_YEARS):
+            raise ConfigError(f"names.text_year must be a year from {FORMER_YEARS[0]} to {FORMER_YEARS[-1]}, "
+                              f"not {self.text_year!r}")
+
+    def profile(self, glossary: Glossary) -> Glossary:
+        """*glossary* as this config matches it (house style, spellings of the text's time)."""
+        return glossary.profiled(house_style=self.house_style, text_year=self.text_year)
 
 
 # -- text helpers ----------------------------------------------------------------
@@ -255,7 +266,7 @@ class Matcher:
     def __init__(self, glossary: Glossary, *, max_distance: int = 2):
         self.entries: list[Entry] = list(glossary.entries)
         self.max_distance = max_distance
-        self.house = glossary.house_forms()  # entry id -> forms that are rewritten only as house style
+        self.rules = glossary.form_rules()  # entry id -> {form: rule}: house and former spellings
         self.automaton = ahocorasick.Automaton()
         keys: dict[str, list[Claim]] = defaultdict(list)
         for i, e in enumerate(self.entries):
@@ -713,15 +724,21 @@ def exact_edits(text: str, matcher: Matcher, lang: str | None,
             covered.append((start, end))
             mentions.append(Mention(c.entry, start, end, rep, True))
             if not _same_text(rep, matched):
-                house = c.form in matcher.house.get(e.id, ())
+                rule = matcher.rules.get(e.id, {}).get(c.form, "names.variant")
                 edits.append(Edit(
-                    start, end, matched, rep, "names.house_style" if house else "names.variant",
-                    f"{'house style' if house else 'glossary spelling'} of {e.id}: {matched} -> {rep}",
+                    start, end, matched, rep, rule, f"{_reason(rule, e)}: {matched} -> {rep}",
                     {"entry": e.id, "variant": c.form, "glossary": Path(e.file).name if e.file else "",
                      "line": e.line},
                 ))
             break
     return edits, mentions, covered
+
+
+def _reason(rule: str, e: Entry) -> str:
+    if rule == "names.former_spelling":
+        return (f"former spelling of {e.id} (the usual English one until {e.former_until}; "
+                f"kept in older texts with names.text_year)")
+    return f"{'house style' if rule == 'names.house_style' else 'glossary spelling'} of {e.id}"
 
 
 def _is_house(e: Entry, matched: str) -> bool:
@@ -1108,8 +1125,7 @@ def normalize_names(text: str, *, glossary: Glossary | None = None, config: Name
     """Return (new text, edits, suggestions in new-text offsets, notes)."""
     if glossary is None:
         glossary = load_glossaries(config.glossary_dirs, shipped=config.shipped_glossaries)
-    if config.house_style:
-        glossary = glossary.house_styled()
+    glossary = config.profile(glossary)
     matcher = matcher_for(glossary, max_distance=config.max_distance)
     protected = _protected_spans(text)
     exact, mentions, covered = exact_edits(text, matcher, lang, protected)
@@ -1213,8 +1229,7 @@ class NamesStage(Stage):
 
     def setup(self) -> None:
         self.glossary = load_glossaries(self.config.glossary_dirs, shipped=self.config.shipped_glossaries)
-        if self.config.house_style:
-            self.glossary = self.glossary.house_styled()
+        self.glossary = self.config.profile(self.glossary)
         self.matcher = matcher_for(self.glossary, max_distance=self.config.max_distance)
         # The glossary and its indexes live as long as the worker: move them out of
         # the cyclic garbage collector's sight, or every collection triggered while

@@ -286,7 +286,7 @@ def test_list_and_show(gdir):
 def _shape(g: Glossary, *, full: bool) -> list[tuple]:
     if full:
         return sorted((e.id, e.kind, dict(e.canonical), e.variants, e.allowed, dict(e.surname), e.case_sensitive,
-                       e.context, e.note, e.house) for e in g.entries)
+                       e.context, e.note, e.house, e.former, e.former_until) for e in g.entries)
     return sorted((e.canonical["en"], e.variants) for e in g.entries)
 
 
@@ -483,7 +483,7 @@ def test_csv_import_merges_with_the_shipped_glossaries(tmp_path):
     clear_cache()
     g = load_glossaries([d])
     assert g.get("place.kyiv").file == str((d / "places.toml").resolve())  # the project's copy wins
-    assert "Kyev" in g.get("place.kyiv").variants and "Kiev" in g.get("place.kyiv").variants
+    assert "Kyev" in g.get("place.kyiv").variants and "Kiev" in g.get("place.kyiv").former  # already rewritten
     assert g.get("person.john-smith").variants == ("Jonh Smiht",)
     assert g.get("person.annika-lindqvist").variants == ()
     assert [p for p in lint(g) if p.severity == "error"] == []
@@ -604,3 +604,45 @@ house = ["Zelenskyy"]
     clear_cache()
     e = load_glossaries([fresh], shipped=False).get("person.volodymyr-zelensky")
     assert e.house == ("Zelenskyy",) and e.variants == ("Zelenski", "Zelenskij") and e.allowed == ()
+
+
+def test_former_spellings_survive_editing_and_a_tbx_round_trip(tmp_path):
+    d = tmp_path / "glossaries"
+    d.mkdir()
+    (d / "places.toml").write_text('''[glossary]
+name = "places"
+
+[[entry]]
+id = "place.odesa"
+kind = "place"
+canonical = { en = "Odesa" }
+variants = ["Odeca"]
+former = ["Odessa"]
+former_until = 2022
+''', encoding="utf-8")
+    r = cli("add-variant", "place.odesa", "Odessa", "-d", str(d), "--no-shipped")
+    assert r.exit_code == 2 and "former-is-variant" in r.output  # one spelling, one role
+    r = cli("show", "place.odesa", "-d", str(d), "--no-shipped")
+    assert "former (usual until 2022" in r.output and "Odessa" in r.output
+    out = tmp_path / "g.tbx"
+    assert cli("export", "--format", "tbx", "-o", str(out), "-d", str(d), "--no-shipped").exit_code == 0
+    assert 'type="mtclean-formerUntil">2022<' in out.read_text(encoding="utf-8")
+    fresh = tmp_path / "fresh"
+    assert cli("import", str(out), "-d", str(fresh), "--no-shipped").exit_code == 0
+    clear_cache()
+    e = load_glossaries([fresh], shipped=False).get("place.odesa")
+    assert (e.variants, e.former, e.former_until) == (("Odeca",), ("Odessa",), 2022)
+
+
+@pytest.mark.parametrize("body,problem", [
+    ('former = ["Kiev"]', "former spellings need the year"),
+    ('former = ["Kiev"]\nformer_until = "2019"', "former spellings need the year"),
+    ('former = ["Kiev"]\nformer_until = 1066', "former spellings need the year"),
+    ('former_until = 2019', "former_until without former spellings"),
+])
+def test_former_spellings_need_a_year(tmp_path, body, problem):
+    f = tmp_path / "places.toml"
+    f.write_text(f'[[entry]]\nid = "place.kyiv"\nkind = "place"\ncanonical = {{ en = "Kyiv" }}\n{body}\n',
+                 encoding="utf-8")
+    with pytest.raises(GlossaryError, match=problem):
+        load_glossaries([f], shipped=False)

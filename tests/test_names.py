@@ -361,3 +361,31 @@ def test_house_forms_are_kept_unless_the_house_style_is_on():
     assert out == "Zelensky met Zelensky; Zelensky spoke."
     assert [e.rule for e in edits] == ["names.house_style", "names.variant", "names.house_style"]
     assert edits[0].reason.startswith("house style of person.volodymyr-zelensky")
+
+
+def test_former_spellings_are_rewritten_unless_the_text_is_of_their_time():
+    from mtclean.pipeline.glossary import Entry, Glossary
+
+    g = Glossary(entries=[Entry("place.kyiv", "place", {"en": "Kyiv"}, ("Kyev",), allowed=("Chicken Kiev",),
+                                former=("Kiev",), former_until=2019)])
+    text = "Kiev and Kyev; Chicken Kiev."
+    out, edits, _, _ = _run(text, g)  # undated: today's usage
+    assert out == "Kyiv and Kyiv; Chicken Kiev."
+    assert [e.rule for e in edits] == ["names.former_spelling", "names.variant"]
+    assert "until 2019" in edits[0].reason and "names.text_year" in edits[0].reason
+    for year, want in ((2019, "Kiev and Kyiv; Chicken Kiev."), (2020, "Kyiv and Kyiv; Chicken Kiev.")):
+        out, edits, _, _ = _run(text, g, text_year=year)
+        assert out == want, year
+    # Kept as correct, a former spelling is a mention like an allowed one, never a near-miss to fix.
+    out, edits, suggestions, _ = _run("Kiev. Kiev. Kiev.", g, text_year=2000, consistency="unify")
+    assert out == "Kiev. Kiev. Kiev." and not edits and not suggestions
+
+
+@pytest.mark.parametrize("value", ["2019.5", "abc", "1899", "2101"])
+def test_text_year_must_be_a_year(value):
+    from mtclean.pipeline.config import load_config
+    from mtclean.pipeline.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="names.text_year"):
+        load_config(overrides=[f"names.text_year={value}"], project_glossaries=False)
+    assert load_config(overrides=["names.text_year=2019"], project_glossaries=False).build()

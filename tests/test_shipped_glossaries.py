@@ -92,7 +92,8 @@ def test_size_and_languages():
     ("Jeremy Corbin", "Jeremy Corbyn"),
 ])
 def test_seed_and_issue_defects_are_variants(wrong, right):
-    owners = [e for e in _entries() if wrong in e.get("variants", [])]
+    # rewritten by default: a variant, or a former spelling (Kiev, usual until 2019)
+    owners = [e for e in _entries() if wrong in [*e.get("variants", []), *e.get("former", [])]]
     assert [e["canonical"]["en"] for e in owners] == [right]
 
 

@@ -93,7 +93,7 @@ def variant_hits(entries: list[dict], texts: dict[str, str]) -> list[tuple[int, 
     auto = ahocorasick.Automaton()
     for e in entries:
         cs = bool(e.get("case_sensitive"))
-        for v in e.get("variants", []):
+        for v in [*e.get("variants", []), *e.get("former", [])]:  # both are rewritten by default
             key = _fold(v)
             auto.add_word(key, auto.get(key, ()) + ((e["id"], v, cs, tuple(e.get("allowed", []))),))
     counts: Counter = Counter()

@@ -139,6 +139,11 @@ def show(
         typer.echo("variants: " + ", ".join(e.variants))
         if e.allowed:
             typer.echo("allowed: " + ", ".join(e.allowed))
+        if e.house:
+            typer.echo("house (rewritten under the house style): " + ", ".join(e.house))
+        if e.former:
+            typer.echo(f"former (usual until {e.former_until}; kept with names.text_year <= {e.former_until}): "
+                       + ", ".join(e.former))
         if e.context:
             typer.echo("context: " + ", ".join(e.context))
         if e.case_sensitive:
@@ -301,7 +306,7 @@ def suggest(
 
     with reporting_errors():
         g = _load(glossary_dir, file, shipped)
-        m = matcher_for(g)
+        m = matcher_for(g.profiled())  # as cleanup matches it by default
         near: dict[tuple[str, str, str], list] = defaultdict(list)
         unknown: dict[str, Counter] = defaultdict(Counter)
         unknown_ex: dict[str, list[str]] = defaultdict(list)
