@@ -289,10 +289,6 @@ def problem_lines(records: Iterable[TextRecord]) -> list[str]:
             for problem, group in alike.items()]
 
 
-def dump_json_line(obj: dict) -> str:
-    return json.dumps(obj, ensure_ascii=False, separators=(", ", ": "))
-
-
 def write_stdout(data: bytes, stream: IO[bytes] | None = None) -> None:
     out = stream or sys.stdout.buffer
     out.write(data)

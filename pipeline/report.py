@@ -27,7 +27,9 @@ def sha256(text: str) -> str:
 
 def document_entry(doc: Document, *, input_text: str, source: str | None = None,
                    output: str | None = None, include_text: bool = False,
-                   errors: list[str] | None = None) -> dict[str, Any]:
+                   errors: list[str] | None = None, field: str | None = None) -> dict[str, Any]:
+    """The report entry of *doc*. A record of a JSON Lines file names its *field* and its line
+    (``doc.meta["line"]``): `revert` and `apply-review` address it there, never by its value."""
     entry: dict[str, Any] = {
         "schema": SCHEMA,
         "id": doc.id,
@@ -40,6 +42,10 @@ def document_entry(doc: Document, *, input_text: str, source: str | None = None,
         "records": [r.to_json() for r in doc.history],
         "spans": [s.to_json() for s in doc.spans],
     }
+    if field is not None:
+        entry["field"] = field
+        if "line" in doc.meta:
+            entry["line"] = doc.meta["line"]
     if include_text:
         entry["text"] = doc.text
     if errors:

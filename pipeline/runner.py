@@ -1,5 +1,10 @@
 """Run stages over documents.
 
+A document the stages changed is run through them again, until a round changes nothing (at
+most ``SETTLE_ROUNDS`` more rounds): one repair can expose another to an earlier stage (a quote
+made curly next to mojibake), and a cleaned text cleaned again must come out unchanged. Only
+the documents a round changed go on to the next, so clean text costs one round.
+
 In verify mode (on in tests) the runner checks after every stage that replaying
 the stage's edits on its input gives its output, and that inverting them gives
 the input back: no stage can change text without recording it.
@@ -9,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Iterator, Sequence
 
 from mtclean.pipeline import language
@@ -19,6 +24,7 @@ from mtclean.pipeline.errors import StageError
 
 
 LANGUAGE = "(language detection)"  # its time in the per-stage summary
+SETTLE_ROUNDS = 2
 
 
 @dataclass
@@ -112,6 +118,36 @@ class Pipeline:
             self.setup()
         docs = list(docs)
         self.detect_languages(docs)
+        inputs = [d.text for d in docs]
+        docs = self._run_stages(docs)
+        changed = [d for d, text in zip(docs, inputs) if d.text != text]
+        for _ in range(SETTLE_ROUNDS):
+            if not changed:
+                break
+            changed = self._settle(changed)
+        self.stats.documents += len(docs)
+        self.stats.chars += sum(len(d.text) for d in docs)
+        return docs
+
+    def _settle(self, docs: list[Document]) -> list[Document]:
+        """Run the stages again over copies of *docs*; give each document the records of the
+        round that changed it (their spans left out: the first round found those already).
+        Returns the documents this round changed."""
+        copies = [Document(text=d.text, id=d.id, lang=d.lang, spans=list(d.spans), meta=d.meta) for d in docs]
+        copies = self._run_stages(copies, count=False)
+        changed = []
+        for d, c in zip(docs, copies):
+            if c.text == d.text:
+                continue
+            for rec in c.history:
+                if rec.edits:
+                    d.apply(replace(rec, spans=(), suggestions=()))
+                    for e in rec.edits:
+                        self.stats.edits[(rec.stage_name, e.rule)] += 1
+            changed.append(d)
+        return changed
+
+    def _run_stages(self, docs: list[Document], *, count: bool = True) -> list[Document]:
         for stage in self.stages:
             before = [d.text for d in docs] if self.verify else None
             t0 = time.perf_counter()
@@ -125,14 +161,14 @@ class Pipeline:
                     raise StageError(f"stage {stage_id} returned a document without its record")
                 if before is not None:
                     _verify(stage_id, before[i], d.text, rec)
-                for e in rec.edits:
-                    edits[(stage.name, e.rule)] += 1
+                if count:
+                    for e in rec.edits:
+                        edits[(stage.name, e.rule)] += 1
                 spans += len(rec.spans)
                 suggestions += len(rec.suggestions)
-            self.stats.spans[stage.name] += spans
-            self.stats.suggestions[stage.name] += suggestions
-        self.stats.documents += len(docs)
-        self.stats.chars += sum(len(d.text) for d in docs)
+            if count:
+                self.stats.spans[stage.name] += spans
+                self.stats.suggestions[stage.name] += suggestions
         return docs
 
     def run_stream(self, docs: Iterable[Document], *, batch_size: int = 64) -> Iterator[Document]:

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from mtclean.pipeline import jsonl
 from mtclean.pipeline.document import config_digest
 from mtclean.pipeline.errors import MtcleanError
 from mtclean.pipeline.runner import Stats
@@ -260,7 +261,7 @@ class ShardedSink:
         if self.report is not None:
             for entry in r.entries:
                 entry["output"] = self.report_output
-                self.report.write(json.dumps(entry, ensure_ascii=False) + "\n")
+                self.report.write(jsonl.dumps(entry) + "\n")
         self.summary.add(r)
         if t.shard_last:
             self._close_shard()

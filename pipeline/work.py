@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import replace as dc_replace
 from typing import Iterator
 
-from mtclean.pipeline import io, markdown
+from mtclean.pipeline import io, jsonl, markdown
 from mtclean.pipeline.document import Document
 from mtclean.pipeline.errors import InputError, MtcleanError
 from mtclean.pipeline.report import document_entry
@@ -561,7 +561,7 @@ def _prepare_jsonl(task: Task, opts: WorkOptions, result: TaskResult) -> Prepare
             continue
         doc_id = str(obj.get(opts.id_field, "")) if opts.id_field else ""
         docs.append(Document(text=value, id=doc_id or f"{name}:{lineno}", meta={"source": name, "line": lineno}))
-        slots.append((len(docs) - 1, obj, raw, (prefix if k == 0 else b""), b"\r\n" if cr and nl else nl))
+        slots.append((len(docs) - 1, value, line, raw, (prefix if k == 0 else b""), b"\r\n" if cr and nl else nl))
     return Prepared(result, docs, slots)
 
 
@@ -572,24 +572,22 @@ def _finish_jsonl(prep: Prepared, opts: WorkOptions) -> TaskResult:
         if isinstance(slot, bytes):
             out.append(slot)
             continue
-        i, obj, raw, prefix, end = slot
+        i, input_text, line, raw, prefix, end = slot
         doc = prep.docs[i]
-        input_text = obj[opts.field]
         if doc.text != input_text:
-            obj = dict(obj)
-            obj[opts.field] = doc.text
-            out.append(prefix + io.dump_json_line(obj).encode("utf-8", "surrogatepass") + end)
+            # Only the field's value changes: the rest of the line is kept byte for byte.
+            out.append(prefix + jsonl.splice_field(line, opts.field, doc.text).encode("utf-8") + end)
             r.changed = True
         else:
             out.append(raw)
         r.edits += doc.edit_count
         if opts.report:
             r.entries.append(document_entry(doc, input_text=input_text, source=r.task.source,
-                                            include_text=opts.report_text))
+                                            include_text=opts.report_text, field=opts.field))
     r.documents = len(prep.docs)
     r.out = b"".join(out)
     if opts.keep_input:
-        r.data_in = b"".join(s if isinstance(s, bytes) else s[2] for s in prep.slots)
+        r.data_in = b"".join(s if isinstance(s, bytes) else s[3] for s in prep.slots)
     return r
 
 

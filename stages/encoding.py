@@ -14,6 +14,7 @@ edit with ftfy's plan as evidence.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -124,6 +125,7 @@ def repair_mojibake(text: str, *, config: EncodingConfig = EncodingConfig()) -> 
     fcfg = _ftfy_config(config)
     edits: list[Edit] = []
     offset = 0
+    text_scripts: set[str] | None = None
     # Split on "\n" only, like ftfy.fix_text: str.splitlines would also cut at
     # control characters that ftfy removes, scattering one repair into many.
     for line in _segments(text):
@@ -131,9 +133,41 @@ def repair_mojibake(text: str, *, config: EncodingConfig = EncodingConfig()) -> 
             fixed, plan = ftfy.fix_and_explain(line, fcfg)
             if fixed != line:
                 evidence = {"ftfy": [list(step) for step in plan or ()], "ftfy_version": ftfy.__version__}
-                edits.extend(_split_edits(line, fixed, offset, evidence))
+                found = _split_edits(line, fixed, offset, evidence)
+                if any(step[0] == "encode" and step[1] not in _COMMON_MOJIBAKE for step in plan or ()):
+                    text_scripts = _scripts(text) if text_scripts is None else text_scripts
+                    found = [e for e in found if not _stray_letters(e.after, text_scripts)]
+                edits.extend(found)
         offset += len(line)
     return edits
+
+
+def _scripts(text: str) -> set[str]:
+    """The scripts of the letters in *text* (first word of each letter's Unicode name: LATIN, CYRILLIC...)."""
+    return {_script_of(c) for c in set(text) if c.isalpha()}
+
+
+def _script_of(char: str) -> str:
+    return unicodedata.name(char, "UNKNOWN").split(" ", 1)[0]
+
+
+# Fewer UTF-8 bytes than this, decoded into letters of a script the text has nowhere else, are a
+# guess when read back from a rarer single-byte encoding (MacRoman, cp437...). UTF-8 read as
+# Latin-1/Windows-1252 is the mojibake of the web and ftfy's surest fix, even for one letter
+# (`IL2RÎ³cKO` -> `IL2RγcKO`).
+MIN_STRAY_BYTES = 5
+_COMMON_MOJIBAKE = {"latin-1", "sloppy-windows-1252", "windows-1252", "iso-8859-1"}
+
+
+def _stray_letters(after: str, text_scripts: set[str]) -> bool:
+    """Whether a re-decoding makes too few letters of a script the text has nowhere else to trust.
+
+    `“Ã©”é` read back as MacRoman gives `Ҏӎ` (4 bytes): the curly quotes and the accent eaten,
+    two rare Cyrillic letters made, and cleaning the text again would do it. Real mojibake of
+    another script decodes to words (`–ü—Ä–∏–≤–µ—Ç` -> `Привет`): five bytes or more.
+    """
+    new = "".join(c for c in after if c.isalpha() and _script_of(c) not in text_scripts)
+    return 0 < len(new.encode("utf-8")) < MIN_STRAY_BYTES
 
 
 def _split_edits(old: str, new: str, offset: int, evidence: dict) -> list[Edit]:

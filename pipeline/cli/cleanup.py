@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import json
 import logging
 import os
 import sys
@@ -13,7 +12,7 @@ from dataclasses import replace as dc_replace
 from pathlib import Path
 from typing import IO, Iterator
 
-from mtclean.pipeline import io
+from mtclean.pipeline import io, jsonl
 from mtclean.pipeline import work as _work
 from mtclean.pipeline.errors import EXIT_CHANGES, EXIT_OK, EXIT_USAGE, InputError, MtcleanError
 from mtclean.pipeline.parallel import local_engine
@@ -225,7 +224,7 @@ def run_cleanup(
                     report = stack.enter_context(report_tmp.open("w", encoding="utf-8"))
                 except OSError as exc:
                     raise MtcleanError(f"{opts.report}: cannot write report: {exc.strerror or exc}") from None
-                report.write(json.dumps(run_header(pipeline.stages), ensure_ascii=False) + "\n")
+                report.write(jsonl.dumps(run_header(pipeline.stages)) + "\n")
             bar = stack.enter_context(_progress(inputs, kinds, enabled=progress))
             engine = stack.enter_context(_make_engine(pipeline, wopts, opts))
             cur: _Input | None = None
@@ -335,7 +334,7 @@ def _take(cur: _Input, r: TaskResult, opts: Options, outcome: Outcome, pipeline:
         output = cur.target or ("-" if not (opts.check or opts.diff) else None)
         for entry in r.entries:
             entry["output"] = output
-            report.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            report.write(jsonl.dumps(entry) + "\n")
 
 
 def _finish_plain(cur: _Input, opts: Options, outcome: Outcome, err, out) -> None:

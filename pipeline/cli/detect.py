@@ -7,12 +7,12 @@ cleanup report uses.
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import List, Optional
 
 import typer
 
+from mtclean.pipeline import jsonl
 from mtclean.pipeline.errors import EXIT_OK, EXIT_USAGE, MtcleanError
 
 
@@ -95,7 +95,7 @@ def run_detect(paths: list[str], stage, *, lang: str | None, as_json: bool, glob
             if as_json:
                 row = {"path": name, **({"line": record.line} if record.line is not None else {}),
                        "lang": doc.lang, "spans": [s.to_json() for s in spans]}
-                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                out.write(jsonl.dumps(row) + "\n")
             else:
                 rows.extend((record.where, doc.lang, s) for s in spans)
                 if not spans:

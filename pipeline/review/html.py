@@ -28,6 +28,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from mtclean.pipeline import jsonl
 from mtclean.pipeline.edits import invert_edits
 from mtclean.pipeline.errors import MtcleanError
 from mtclean.pipeline.report import read_report, records
@@ -44,7 +45,7 @@ LINE_STYLES = ("solid", "double", "dotted", "dashed", "wavy")
 def _evidence(ev: Any) -> str | None:
     if not ev:
         return None
-    s = json.dumps(ev, ensure_ascii=False, sort_keys=True)
+    s = jsonl.escape_surrogates(json.dumps(ev, ensure_ascii=False, sort_keys=True))
     return s if len(s) <= EVIDENCE_CHARS else s[: EVIDENCE_CHARS - 1] + "…"
 
 
@@ -175,7 +176,8 @@ def _static(name: str) -> str:
 
 def _script_json(data: Any) -> str:
     # Inside <script>, "</script>" or "<!--" in the texts would end or confuse the element.
-    return (json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    # A lone surrogate (JSON input may spell one) stays a \uXXXX escape: the page is UTF-8.
+    return (jsonl.escape_surrogates(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
             .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
@@ -210,7 +212,7 @@ def write_review(report: str | Path, html_out: str | Path, *, page_size: int = D
                      finder=TextFinder(base=report.parent), glossary_file=glossary_file,
                      glossary_dir=glossary_dir, page_size=page_size, title=title)
     new = not Path(html_out).exists()
-    io.atomic_write(html_out, render_page(data).encode("utf-8", "surrogatepass"))
+    io.atomic_write(html_out, render_page(data).encode("utf-8"))
     if new:  # a page is meant to be shared: the usual permissions, not the temporary file's 0600
         umask = os.umask(0)
         os.umask(umask)

@@ -3,8 +3,8 @@
 A report entry carries digests of the input and output text. The final text
 comes from (first that matches its digest):
 
-1. the output file named in the entry (a text file, or the JSON Lines line whose
-   string field has the right digest), so results can be written back there;
+1. the output file named in the entry (a text file, or the field and line of the JSON
+   Lines output the entry names), so results can be written back there;
 2. the entry's ``text`` (``mtclean cleanup --report-text``);
 3. the source file, if it still holds the input: the records are replayed on it.
 
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from mtclean.pipeline import io
+from mtclean.pipeline import io, jsonl
 from mtclean.pipeline.edits import apply_edits
 from mtclean.pipeline.errors import MtcleanError
 from mtclean.pipeline.report import records, sha256
@@ -51,6 +51,7 @@ class TextFinder:
     base: Path | None = None  # also try relative paths against this directory (the report's)
     _files: dict[str, tuple[str, io.TextFormat] | None] = field(default_factory=dict)
     _jsonl: dict[str, dict[str, list[tuple[int, str, str]]]] = field(default_factory=dict)
+    _records: dict[str, dict[int, dict]] = field(default_factory=dict)
     _taken: set[tuple[str, int]] = field(default_factory=set)
 
     def _resolve(self, path: str) -> Path | None:
@@ -72,8 +73,30 @@ class TextFinder:
         return self._files[key]
 
     def _jsonl_hit(self, path: Path, digest: str | None, entry: dict[str, Any]) -> tuple[int, str, str] | None:
-        """(line number, field, value) of the line holding text with *digest*; the line named
-        by the entry's ``file:LINE`` id wins when several lines hold the same text."""
+        """(line number, field, value) of the entry's record, if it holds text with *digest*.
+
+        A record is addressed by the field and line the entry names, never found by its value:
+        another field or line may hold the same text (a reference beside the MT).
+        """
+        name = entry.get("field")
+        if isinstance(name, str):
+            line = entry.get("line")
+            obj = self._jsonl_records(path).get(line) if isinstance(line, int) else None
+            value = obj.get(name) if obj is not None else None
+            return (line, name, value) if isinstance(value, str) and sha256(value) == digest else None
+        return self._legacy_jsonl_hit(path, digest, entry)
+
+    def _jsonl_records(self, path: Path) -> dict[int, dict]:
+        key = str(path)
+        if key not in self._records:
+            got = self.read_file(path)
+            self._records[key] = {line.lineno: line.obj for line in io.iter_jsonl(got[0], key)
+                                  if line.obj is not None} if got is not None else {}
+        return self._records[key]
+
+    def _legacy_jsonl_hit(self, path: Path, digest: str | None, entry: dict[str, Any]) -> tuple[int, str, str] | None:
+        """For reports written before entries named their field: the line holding text with
+        *digest*; the line named by the entry's ``file:LINE`` id wins when several hold it."""
         hits = self._jsonl_index(path).get(digest or "", [])
         if not hits:
             return None
@@ -167,7 +190,7 @@ def _group_key(r: Result) -> str:
 
 def render_groups(results: Iterable[Result], finder: TextFinder) -> dict[str, tuple[Result, bytes]]:
     """New bytes per file: a text file keeps its BOM and line ends; a JSON Lines file gets
-    its documents' fields replaced and every other line kept as it was."""
+    its documents' fields replaced and every other byte kept as it was."""
     groups: dict[str, list[Result]] = {}
     for r in results:
         groups.setdefault(_group_key(r), []).append(r)
@@ -183,10 +206,8 @@ def render_groups(results: Iterable[Result], finder: TextFinder) -> dict[str, tu
             raw = [line.raw for line in lines]
             for r in rs:
                 line = lines[r.located.jsonl_line - 1]
-                if r.text != r.located.text:
-                    obj = dict(line.obj or {})
-                    obj[r.located.jsonl_field] = r.text
-                    raw[r.located.jsonl_line - 1] = io.dump_json_line(obj)
+                if r.text != r.located.text:  # only this field's value changes (see pipeline/jsonl.py)
+                    raw[r.located.jsonl_line - 1] = jsonl.splice_field(line.raw, r.located.jsonl_field, r.text)
             text = "\n".join(raw) + ("\n" if got[0].endswith("\n") else "")
             out[key] = (first, io.encode(text, got[1]))
         else:
