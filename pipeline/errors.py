@@ -45,5 +45,13 @@ class InputError(MtcleanError):
         self.position = position
 
 
+class OutputError(MtcleanError):
+    """What the run writes cannot be written (a full disk, an I/O error): the run stops."""
+
+    def __init__(self, target: str, message: str, *, hint: str | None = None):
+        super().__init__(f"{target}: {message}", hint=hint)
+        self.target = target
+
+
 class StageError(MtcleanError):
     """A stage broke its contract (e.g. changed text without recording it)."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
-from mtclean.pipeline.errors import InputError
+from mtclean.pipeline.errors import InputError, OutputError
 
 BINARY_SNIFF = 8192
 DEFAULT_GLOBS = ("*.txt", "*.md", "*.markdown", "*.jsonl", "*.ndjson")
@@ -97,14 +97,14 @@ def check_readable(path: str) -> None:
         pass
 
 
-def temp_beside(path: Path) -> tuple[int, str]:
+def temp_beside(path: Path, *, error: type[Exception] = InputError) -> tuple[int, str]:
     """A temporary file in *path*'s directory (so the final rename stays on one file system)."""
     parent = path.parent if str(path.parent) else Path(".")
     try:
         parent.mkdir(parents=True, exist_ok=True)
         return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".mtclean-tmp", dir=parent)
     except OSError as exc:
-        raise InputError(str(path), f"cannot write output: {exc.strerror or exc}") from None
+        raise error(str(path), f"cannot write output: {exc.strerror or exc}") from None
 
 
 def fsync_dir(path: Path) -> None:
@@ -120,7 +120,7 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def replace(tmp: str, path: Path, *, backup: str | None = None) -> None:
+def replace(tmp: str, path: Path, *, backup: str | None = None, error: type[Exception] = InputError) -> None:
     """Rename the finished *tmp* over *path*, keeping the old file's mode (and a hard-linked backup)."""
     try:
         if not path.exists():
@@ -138,24 +138,101 @@ def replace(tmp: str, path: Path, *, backup: str | None = None) -> None:
         fsync_dir(path.parent if str(path.parent) else Path("."))
     except OSError as exc:
         unlink_quietly(tmp)
-        raise InputError(str(path), f"cannot write output: {exc.strerror or exc}") from None
+        raise error(str(path), f"cannot write output: {exc.strerror or exc}") from None
 
 
 def atomic_write(path: str | Path, data: bytes, *, backup: str | None = None) -> None:
     """Write *data* to *path* atomically; keep the old file's mode; optionally keep a backup copy."""
-    path = Path(path)
-    fd, tmp = temp_beside(path)
+    out = AtomicFile(path, backup=backup)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-    except BaseException as exc:
-        unlink_quietly(tmp)
-        if isinstance(exc, OSError):
-            raise InputError(str(path), f"cannot write output: {exc.strerror or exc}") from None
+        out.write(data)
+    except BaseException:
+        out.discard()
         raise
-    replace(tmp, path, backup=backup)
+    out.commit()
+
+
+def is_special(path: Path) -> bool:
+    """Whether *path* is a device, FIFO or socket (``/dev/null``, a named pipe): written into, never replaced."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def write_all(f: IO[bytes], data: bytes, target: str, error: type[Exception] = InputError) -> None:
+    """``f.write(data)``; a failure (a full disk, an I/O error) is one line naming *target*.
+
+    Every byte mtclean writes to a file or standard output goes through here (or
+    :func:`finish`), so a fault test can make each write fail in turn.
+    """
+    try:
+        f.write(data)
+    except OSError as exc:
+        raise error(target, f"cannot write: {exc.strerror or exc}") from None
+
+
+def finish(f: IO[bytes], target: str, *, sync: bool = True, error: type[Exception] = InputError) -> None:
+    """Flush (and fsync) *f* and close it; a failure is one line naming *target*."""
+    try:
+        try:
+            f.flush()
+            if sync:
+                os.fsync(f.fileno())
+        finally:
+            f.close()
+    except OSError as exc:
+        raise error(target, f"cannot write: {exc.strerror or exc}") from None
+
+
+class AtomicFile:
+    """A file written whole or not at all: bytes go to a temporary file beside *path*, and
+    :meth:`commit` renames it over *path* (mode kept, optional hard-linked backup). A device,
+    FIFO or socket (``--report /dev/null``) is written into directly, never replaced.
+    :meth:`discard` removes the temporary file; any write failure discards it and raises
+    *error* (``InputError``: the run goes on with other inputs; ``OutputError``: it stops)."""
+
+    def __init__(self, path: str | Path, *, backup: str | None = None, error: type[Exception] = InputError):
+        self.path = Path(path)
+        self.backup = backup
+        self.error = error
+        self.tmp: str | None = None
+        if is_special(self.path):
+            try:
+                self.f: IO[bytes] = open(self.path, "wb")
+            except OSError as exc:
+                raise error(str(self.path), f"cannot write: {exc.strerror or exc}") from None
+        else:
+            fd, self.tmp = temp_beside(self.path, error=error)
+            self.f = os.fdopen(fd, "wb")
+
+    def write(self, data: bytes) -> None:
+        try:
+            write_all(self.f, data, str(self.path), self.error)
+        except BaseException:
+            self.discard()
+            raise
+
+    def commit(self) -> None:
+        try:
+            finish(self.f, str(self.path), sync=self.tmp is not None, error=self.error)
+        except BaseException:
+            self.discard()
+            raise
+        if self.tmp is not None:
+            replace(self.tmp, self.path, backup=self.backup, error=self.error)
+            self.tmp = None
+
+    def discard(self) -> None:
+        if not self.f.closed:
+            try:
+                self.f.close()
+            except OSError:
+                pass
+        if self.tmp is not None:
+            unlink_quietly(self.tmp)
+            self.tmp = None
 
 
 def _umask() -> int:
@@ -290,6 +367,23 @@ def problem_lines(records: Iterable[TextRecord]) -> list[str]:
 
 
 def write_stdout(data: bytes, stream: IO[bytes] | None = None) -> None:
+    """Write *data* to standard output and flush it; a short write stops the run with one line."""
     out = stream or sys.stdout.buffer
-    out.write(data)
-    out.flush()
+    try:
+        write_all(out, data, "standard output", OutputError)
+        out.flush()
+    except (OSError, OutputError) as exc:
+        if stream is None:
+            _silence_stdout()  # or Python's own flush at exit reports the same failure again
+        if isinstance(exc, OutputError):
+            raise
+        raise OutputError("standard output", f"cannot write: {exc.strerror or exc}") from None
+
+
+def _silence_stdout() -> None:
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+        os.close(fd)
+    except (OSError, ValueError):
+        pass

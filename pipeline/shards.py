@@ -32,13 +32,13 @@ import shutil
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from mtclean.pipeline import jsonl
 from mtclean.pipeline.document import config_digest
-from mtclean.pipeline.errors import MtcleanError
+from mtclean.pipeline.errors import MtcleanError, OutputError
+from mtclean.pipeline.io import AtomicFile, fsync_dir
 from mtclean.pipeline.runner import Stats
-from mtclean.pipeline.io import fsync_dir
 from mtclean.pipeline.sinks import writer_for
 from mtclean.pipeline.work import MissingField, TaskResult
 
@@ -88,12 +88,9 @@ def stats_from_json(d: dict[str, Any]) -> Stats:
 
 
 def write_json_atomic(path: Path, data: dict) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(data, f, ensure_ascii=False)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    out = AtomicFile(path, error=OutputError)
+    out.write(jsonl.dumps(data).encode("utf-8"))
+    out.commit()
 
 
 @dataclass
@@ -214,7 +211,8 @@ class ShardStore:
                         w.write_table(pf.schema_arrow.empty_table())
                 else:
                     with open(part, "rb") as f:
-                        shutil.copyfileobj(f, w.f, 1 << 20)
+                        while chunk := f.read(1 << 20):
+                            w.write_bytes(chunk)
             w.commit()
         except BaseException:
             w.discard()
@@ -229,12 +227,13 @@ class ShardStore:
                 pass
         return total
 
-    def copy_reports(self, j: int, out: IO[str]) -> None:
+    def copy_reports(self, j: int, out: AtomicFile) -> None:
         for k in self.shards.get(j, []):
             p = self.report_path(j, k)
             if p.exists():
-                with open(p, encoding="utf-8") as f:
-                    shutil.copyfileobj(f, out)
+                with open(p, "rb") as f:
+                    while chunk := f.read(1 << 20):
+                        out.write(chunk)
 
 
 class ShardedSink:
@@ -250,7 +249,7 @@ class ShardedSink:
         self.with_report = with_report
         self.k: int | None = None
         self.writer = None
-        self.report: IO[str] | None = None
+        self.report: AtomicFile | None = None
         self.summary = ShardSummary()
 
     def write(self, r: TaskResult) -> None:
@@ -261,7 +260,7 @@ class ShardedSink:
         if self.report is not None:
             for entry in r.entries:
                 entry["output"] = self.report_output
-                self.report.write(jsonl.dumps(entry) + "\n")
+                self.report.write((jsonl.dumps(entry) + "\n").encode("utf-8"))
         self.summary.add(r)
         if t.shard_last:
             self._close_shard()
@@ -271,15 +270,11 @@ class ShardedSink:
         self.writer = self.store.shard_writer(self.j, k, self.kind)
         self.summary = ShardSummary()
         if self.with_report:
-            self.report_tmp = self.store.report_path(self.j, k).with_suffix(".report-tmp")
-            self.report = open(self.report_tmp, "w", encoding="utf-8")
+            self.report = AtomicFile(self.store.report_path(self.j, k), error=OutputError)
 
     def _close_shard(self) -> None:
         if self.report is not None:
-            self.report.flush()
-            os.fsync(self.report.fileno())
-            self.report.close()
-            os.replace(self.report_tmp, self.store.report_path(self.j, self.k))
+            self.report.commit()
             self.report = None
         self.writer.commit()
         self.store.mark_shard(self.j, self.k, self.summary)  # the marker comes last
@@ -290,4 +285,5 @@ class ShardedSink:
         if self.writer is not None:
             self.writer.discard()
         if self.report is not None:
-            self.report.close()
+            self.report.discard()
+            self.report = None

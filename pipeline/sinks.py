@@ -10,45 +10,21 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import IO
 
 from mtclean.pipeline.errors import InputError
-from mtclean.pipeline.io import replace, temp_beside
+from mtclean.pipeline.io import AtomicFile, replace, temp_beside
 from mtclean.pipeline.io import unlink_quietly as _unlink
 from mtclean.pipeline.work import TaskResult, table_from_ipc
 
 
-class FileWriter:
+class FileWriter(AtomicFile):
     """Bytes to a temporary file beside *path*; ``commit()`` renames it into place."""
 
-    def __init__(self, path: str | Path, *, backup: str | None = None):
-        self.path = Path(path)
-        self.backup = backup
-        fd, self.tmp = temp_beside(self.path)
-        self.f: IO[bytes] = os.fdopen(fd, "wb")
-
-    def write(self, r: TaskResult) -> None:
+    def write(self, r: TaskResult) -> None:  # type: ignore[override]
         self.write_bytes(r.out or b"")
 
     def write_bytes(self, data: bytes) -> None:
-        try:
-            self.f.write(data)
-        except OSError as exc:
-            self.discard()
-            raise InputError(str(self.path), f"cannot write output: {exc.strerror or exc}") from None
-
-    def commit(self) -> None:
-        try:
-            self.f.flush()
-            os.fsync(self.f.fileno())
-        finally:
-            self.f.close()
-        replace(self.tmp, self.path, backup=self.backup)
-
-    def discard(self) -> None:
-        if not self.f.closed:
-            self.f.close()
-        _unlink(self.tmp)
+        AtomicFile.write(self, data)
 
 
 class ParquetFileWriter:

@@ -14,7 +14,7 @@ from typing import IO, Iterator
 
 from mtclean.pipeline import io, jsonl
 from mtclean.pipeline import work as _work
-from mtclean.pipeline.errors import EXIT_CHANGES, EXIT_OK, EXIT_USAGE, InputError, MtcleanError
+from mtclean.pipeline.errors import EXIT_CHANGES, EXIT_OK, EXIT_USAGE, InputError, MtcleanError, OutputError
 from mtclean.pipeline.parallel import local_engine
 from mtclean.pipeline.report import run_header
 from mtclean.pipeline.runner import Pipeline
@@ -214,20 +214,17 @@ def run_cleanup(
                 store.shards[j] = shards
                 yield Task(j, name, "skip")  # ends the input: assemble its shards
 
+    cur: _Input | None = None
     try:
         with ExitStack() as stack:
             report = None
             if opts.report:
-                report_tmp = Path(opts.report).with_name(f".{Path(opts.report).name}.mtclean-tmp")
-                try:
-                    report_tmp.parent.mkdir(parents=True, exist_ok=True)
-                    report = stack.enter_context(report_tmp.open("w", encoding="utf-8"))
-                except OSError as exc:
-                    raise MtcleanError(f"{opts.report}: cannot write report: {exc.strerror or exc}") from None
-                report.write(jsonl.dumps(run_header(pipeline.stages)) + "\n")
+                # Written whole or not at all, like every output; a failure stops the run (OutputError).
+                report = io.AtomicFile(opts.report, error=OutputError)
+                stack.callback(report.discard)  # nothing left behind if the run stops; a no-op once committed
+                report.write((jsonl.dumps(run_header(pipeline.stages)) + "\n").encode("utf-8"))
             bar = stack.enter_context(_progress(inputs, kinds, enabled=progress))
             engine = stack.enter_context(_make_engine(pipeline, wopts, opts))
-            cur: _Input | None = None
             warned: set[str] = set()
             for r in engine.map(tasks()):
                 _say_warnings(r.warnings, warned, opts.quiet, err)
@@ -271,11 +268,13 @@ def run_cleanup(
                 if store is not None:
                     for j in range(len(inputs)):
                         store.copy_reports(j, report)
-                report.close()
-                report_tmp.replace(opts.report)
-    except BaseException:
+                report.commit()
+    except BaseException as exc:
+        if cur is not None:
+            _discard(cur)  # the output being written when the run stopped: its temporary file goes
         if store is not None and store.finished():
-            _say(err, f"interrupted: finished shards are kept in {store.root}; "
+            why = "stopped" if isinstance(exc, MtcleanError) else "interrupted"
+            _say(err, f"{why}: finished shards are kept in {store.root}; "
                       "run the same command again to resume")
         elif store is not None:
             store.remove()  # nothing to resume: a run refused at its start leaves no work directory
@@ -334,7 +333,7 @@ def _take(cur: _Input, r: TaskResult, opts: Options, outcome: Outcome, pipeline:
         output = cur.target or ("-" if not (opts.check or opts.diff) else None)
         for entry in r.entries:
             entry["output"] = output
-            report.write(jsonl.dumps(entry) + "\n")
+            report.write((jsonl.dumps(entry) + "\n").encode("utf-8"))
 
 
 def _finish_plain(cur: _Input, opts: Options, outcome: Outcome, err, out) -> None:
