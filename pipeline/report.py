@@ -53,6 +53,14 @@ def document_entry(doc: Document, *, input_text: str, source: str | None = None,
     return entry
 
 
+def place_blocks(entries: Sequence[dict[str, Any]], offset: int) -> None:
+    """Give the entries of a large file's blocks their byte offset in the output (*offset*:
+    the bytes of the input's output written before this task's)."""
+    for entry in entries:
+        if "block" in entry:
+            entry["block"]["output_offset"] = offset
+
+
 def run_header(stages: Sequence[Any]) -> dict[str, Any]:
     """The report's first line: the stages with their config digests, and every glossary file read
     (path, SHA-256 of its bytes, whether it is shipped), so an edit can be traced to the entry's file."""

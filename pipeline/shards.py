@@ -38,6 +38,7 @@ from mtclean.pipeline import jsonl
 from mtclean.pipeline.document import config_digest
 from mtclean.pipeline.errors import MtcleanError, OutputError
 from mtclean.pipeline.io import AtomicFile, fsync_dir
+from mtclean.pipeline.report import place_blocks
 from mtclean.pipeline.runner import Stats
 from mtclean.pipeline.sinks import writer_for
 from mtclean.pipeline.work import MissingField, TaskResult
@@ -258,14 +259,19 @@ class ShardedSink:
             self._open(t.shard)
         self.writer.write(r)
         if self.report is not None:
+            place_blocks(r.entries, self.offset)
             for entry in r.entries:
                 entry["output"] = self.report_output
                 self.report.write((jsonl.dumps(entry) + "\n").encode("utf-8"))
+        self.offset += len(r.out or b"")
         self.summary.add(r)
         if t.shard_last:
             self._close_shard()
 
     def _open(self, k: int) -> None:
+        # The bytes of this input's earlier shards (some written by an earlier, interrupted run).
+        self.offset = sum(p.stat().st_size for p in self.store.root.glob(f"{self.j}-*.part")
+                          if int(p.name.split("-", 1)[1].split(".", 1)[0]) < k)
         self.k = k
         self.writer = self.store.shard_writer(self.j, k, self.kind)
         self.summary = ShardSummary()

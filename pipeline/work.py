@@ -499,8 +499,16 @@ def _finish_text(prep: Prepared, opts: WorkOptions) -> TaskResult:
     r.documents = 1
     r.edits = doc.edit_count
     if opts.report:
-        r.entries.append(document_entry(doc, input_text=text, source=r.task.source,
-                                        include_text=opts.report_text, errors=errors))
+        entry = document_entry(doc, input_text=text, source=r.task.source, include_text=opts.report_text,
+                               errors=errors)
+        if fmt.bom or fmt.newline != "\n":
+            entry["format"] = {"bom": fmt.bom, "newline": fmt.newline}  # to write the text back byte for byte
+        if "block" in doc.meta:  # a block of a large file: where it lies in the input and in the output
+            t = r.task
+            entry["block"] = {"index": doc.meta["block"], "input_bytes": [t.start, t.end],
+                              "input_size": os.path.getsize(t.path),
+                              "output_bytes": len(r.out)}  # output_offset: added where the output is written
+        r.entries.append(entry)
     if opts.keep_input:
         r.data_in = data
     return r

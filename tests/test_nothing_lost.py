@@ -168,3 +168,50 @@ _PIECES = ["Ã©", "Ã", "â€œ", "â€", "Ð¿Ñ€", "Î³", "–ü—", "�
 def test_the_pipeline_is_idempotent(pipeline, text):
     once = pipeline.run_text(text).text
     assert pipeline.run_text(once).text == once
+
+
+# -- revert is byte-exact for every input cleanup accepts ---------------------------------------------
+
+def test_revert_from_the_report_text_keeps_bom_and_crlf(tmp_path):
+    src = tmp_path / "b.txt"
+    src.write_bytes(b"\xef\xbb\xbfKiev is big.. Yes.\r\nSecond line.\r\n")
+    with open(tmp_path / "o.txt", "wb") as out:  # the output went to standard output: only the report has it
+        r = subprocess.run([MTCLEAN, "cleanup", "b.txt", "--report", "r.jsonl", "--report-text", "--lang", "en"],
+                           cwd=tmp_path, stdout=out, stderr=subprocess.PIPE)
+    assert r.returncode == 0, r.stderr
+    r = run("revert", "r.jsonl", "--to", "input", "-o", "back.txt", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "back.txt").read_bytes() == src.read_bytes()
+
+
+@pytest.mark.parametrize("how", ["output file", "report text", "in place"])
+def test_revert_of_a_large_text_cleaned_in_blocks_is_one_byte_exact_file(tmp_path, monkeypatch, capsys, how):
+    from mtclean.pipeline import work
+    from mtclean.pipeline.cli import main
+
+    monkeypatch.setattr(work, "TEXT_SPLIT_BYTES", 2000)  # a "large" file, as one over 16 MiB is cut
+    monkeypatch.setattr(work, "TEXT_CHUNK_BYTES", 300)
+    src = tmp_path / "big.txt"
+    src.write_bytes(b"\xef\xbb\xbf" + "".join(f"Kiev is big.. Paragraph {i}.\r\n\r\n" for i in range(200)).encode())
+    monkeypatch.chdir(tmp_path)
+    args = ["cleanup", "big.txt", "--report", "r.jsonl", "--lang", "en", "-q"]
+    if how == "report text":
+        args += ["--report-text"]
+    else:
+        args += ["-o", "out.txt"]
+    assert main(args) == 0, capsys.readouterr().err
+    cleaned = capsys.readouterr().out
+    blocks = [e["block"] for e in read_report(tmp_path / "r.jsonl")]
+    assert len(blocks) > 10 and [b["index"] for b in blocks] == list(range(1, len(blocks) + 1))
+    assert blocks[-1]["input_bytes"][1] == blocks[-1]["input_size"] == src.stat().st_size
+    assert sum(b["output_bytes"] for b in blocks) == len(
+        cleaned.encode() if how == "report text" else (tmp_path / "out.txt").read_bytes())
+    if how == "in place":
+        assert main(["revert", "r.jsonl", "--to", "input", "--in-place"]) == 0, capsys.readouterr().err
+        assert (tmp_path / "out.txt").read_bytes() == src.read_bytes()
+    else:
+        assert main(["revert", "r.jsonl", "--to", "input", "-o", "back.txt"]) == 0, capsys.readouterr().err
+        assert (tmp_path / "back.txt").read_bytes() == src.read_bytes()
+        assert main(["revert", "r.jsonl", "--to", "input", "-o", "dir/"]) == 0
+        (one,) = (tmp_path / "dir").iterdir()  # one file, not one per block
+        assert one.read_bytes() == src.read_bytes()

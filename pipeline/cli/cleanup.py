@@ -16,7 +16,7 @@ from mtclean.pipeline import io, jsonl
 from mtclean.pipeline import work as _work
 from mtclean.pipeline.errors import EXIT_CHANGES, EXIT_OK, EXIT_USAGE, InputError, MtcleanError, OutputError
 from mtclean.pipeline.parallel import local_engine
-from mtclean.pipeline.report import run_header
+from mtclean.pipeline.report import place_blocks, run_header
 from mtclean.pipeline.runner import Pipeline
 from mtclean.pipeline.shards import ShardedSink, ShardStore, fingerprint, work_dir_for
 from mtclean.pipeline.sinks import writer_for
@@ -155,6 +155,7 @@ class _Input:
         self.opened = False
         self.data_in: list[bytes] = []
         self.data_out: list[bytes] = []
+        self.bytes_out = 0  # of this input's output so far: where the next block of a large file lies
 
 
 def run_cleanup(
@@ -331,9 +332,11 @@ def _take(cur: _Input, r: TaskResult, opts: Options, outcome: Outcome, pipeline:
         io.write_stdout(r.out or b"", out)
     if report is not None:
         output = cur.target or ("-" if not (opts.check or opts.diff) else None)
+        place_blocks(r.entries, cur.bytes_out)
         for entry in r.entries:
             entry["output"] = output
             report.write((jsonl.dumps(entry) + "\n").encode("utf-8"))
+    cur.bytes_out += len(r.out or b"")
 
 
 def _finish_plain(cur: _Input, opts: Options, outcome: Outcome, err, out) -> None:

@@ -38,6 +38,18 @@ class Located:
     fmt: io.TextFormat | None = None  # how that text file is stored (BOM, line ends)
     jsonl_line: int | None = None  # 1-based line of the JSON Lines output holding it
     jsonl_field: str | None = None
+    block: tuple[int, int] | None = None  # (offset, length) in bytes of a large file's block in that file
+
+
+def entry_format(entry: dict[str, Any]) -> io.TextFormat:
+    """How the entry's text was stored in its file (BOM, line ends), as the report says."""
+    f = entry.get("format") or {}
+    return io.TextFormat(bom=bool(f.get("bom")), newline=f.get("newline") or "\n")
+
+
+def _block(entry: dict[str, Any]) -> dict[str, Any] | None:
+    b = entry.get("block")
+    return b if isinstance(b, dict) else None
 
 
 def doc_label(entry: dict[str, Any]) -> str:
@@ -52,6 +64,7 @@ class TextFinder:
     _files: dict[str, tuple[str, io.TextFormat] | None] = field(default_factory=dict)
     _jsonl: dict[str, dict[str, list[tuple[int, str, str]]]] = field(default_factory=dict)
     _records: dict[str, dict[int, dict]] = field(default_factory=dict)
+    _bytes: dict[str, bytes | None] = field(default_factory=dict)
     _taken: set[tuple[str, int]] = field(default_factory=set)
 
     def _resolve(self, path: str) -> Path | None:
@@ -61,6 +74,25 @@ class TextFinder:
         if self.base is not None and not p.is_absolute() and (self.base / p).is_file():
             return self.base / p
         return None
+
+    def read_bytes(self, path: Path) -> bytes | None:
+        key = str(path)
+        if key not in self._bytes:
+            try:
+                self._bytes[key] = path.read_bytes()
+            except OSError:
+                self._bytes[key] = None
+        return self._bytes[key]
+
+    def read_block(self, path: Path, start: int, length: int) -> tuple[str, io.TextFormat] | None:
+        """The decoded bytes start:start+length of *path* (a block of a large text file)."""
+        data = self.read_bytes(path)
+        if data is None or start < 0 or start + length > len(data):
+            return None
+        try:
+            return io.decode(data[start:start + length], str(path))
+        except MtcleanError:
+            return None
 
     def read_file(self, path: Path) -> tuple[str, io.TextFormat] | None:
         """The decoded text and format of *path* (read once), or None if it cannot be read."""
@@ -134,6 +166,12 @@ class TextFinder:
                 if hit:
                     return Located(hit[2], f"output file {out}", str(p), None, hit[0], hit[1])
                 tried.append(f"no line of {out} holds this document's cleaned text (changed since the run?)")
+            elif (block := _block(entry)) is not None and "output_offset" in block:
+                span = (block["output_offset"], block["output_bytes"])
+                got = self.read_block(p, *span)
+                if got and sha256(got[0]) == want:
+                    return Located(got[0], f"output file {out}", str(p), got[1], block=span)
+                tried.append(f"block {block.get('index')} of output file {out} changed since the run")
             else:
                 got = self.read_file(p)
                 if got and sha256(got[0]) == want:
@@ -144,7 +182,7 @@ class TextFinder:
         text = entry.get("text")
         if isinstance(text, str):
             if sha256(text) == want:
-                return Located(text, "report text")
+                return Located(text, "report text", fmt=entry_format(entry))
             tried.append("the report's text does not match its output digest")
         else:
             tried.append("the report has no text (write it with `mtclean cleanup --report-text`)")
@@ -170,6 +208,11 @@ class TextFinder:
         if io.is_jsonl(str(p)):
             hit = self._jsonl_hit(p, want, entry)
             return (hit[2], None) if hit else None
+        block = _block(entry)
+        if block is not None:
+            start, end = block["input_bytes"]
+            got = self.read_block(p, start, end - start)
+            return got if got and sha256(got[0]) == want else None
         got = self.read_file(p)
         return got if got and sha256(got[0]) == want else None
 
@@ -185,7 +228,10 @@ class Result:
 
 
 def _group_key(r: Result) -> str:
-    return r.located.path or f"doc:{doc_label(r.entry)}"
+    if r.located.path:
+        return r.located.path
+    # The blocks of one large file belong together wherever their texts were found.
+    return f"doc:{r.entry.get('source')}" if _block(r.entry) else f"doc:{doc_label(r.entry)}"
 
 
 def render_groups(results: Iterable[Result], finder: TextFinder) -> dict[str, tuple[Result, bytes]]:
@@ -210,11 +256,36 @@ def render_groups(results: Iterable[Result], finder: TextFinder) -> dict[str, tu
                     raw[r.located.jsonl_line - 1] = jsonl.splice_field(line.raw, r.located.jsonl_field, r.text)
             text = "\n".join(raw) + ("\n" if got[0].endswith("\n") else "")
             out[key] = (first, io.encode(text, got[1]))
+        elif any(_block(r.entry) for r in rs):
+            out[key] = (first, _join_blocks(key, rs, finder))
         else:
             if len(rs) > 1:  # one text file, several entries: cannot happen in a cleanup report
                 raise MtcleanError(f"{key}: several documents claim the same text file")
             out[key] = (first, io.encode(first.text, loc.fmt or io.TextFormat()))
     return out
+
+
+def _join_blocks(key: str, rs: list[Result], finder: TextFinder) -> bytes:
+    """The bytes of a large text file cleaned in blocks: each result's block rewritten, in place
+    in the output file it was found in, or (texts found elsewhere) all blocks joined in order."""
+    rs = sorted(rs, key=lambda r: _block(r.entry)["index"])
+    path = rs[0].located.path
+    if path:
+        data = finder.read_bytes(Path(path))
+        if data is None:
+            raise MtcleanError(f"{path}: cannot read the output file any more")
+        parts, pos = [], 0
+        for r in rs:
+            start, length = r.located.block
+            parts += [data[pos:start], io.encode(r.text, r.located.fmt or io.TextFormat())]
+            pos = start + length
+        return b"".join([*parts, data[pos:]])
+    spans = [_block(r.entry)["input_bytes"] for r in rs]
+    ends = [0, *(end for _, end in spans)]
+    if [start for start, _ in spans] != ends[:-1] or ends[-1] != _block(rs[-1].entry).get("input_size"):
+        raise MtcleanError(f"{key.removeprefix('doc:')}: the report does not hold every block of this large file",
+                           hint="revert the whole report, not one block")
+    return b"".join(io.encode(r.text, r.located.fmt or io.TextFormat()) for r in rs)
 
 
 def write_results(results: list[Result], finder: TextFinder, *, output: str | None, in_place: bool,
@@ -249,7 +320,8 @@ def write_results(results: list[Result], finder: TextFinder, *, output: str | No
         return [output]
     names: set[str] = set()
     for key, (r, data) in groups.items():
-        name = Path(r.located.path).name if r.located.path else _safe_name(doc_label(r.entry))
+        label = Path(str(r.entry.get("source"))).name if _block(r.entry) else doc_label(r.entry)
+        name = Path(r.located.path).name if r.located.path else _safe_name(label)
         if name in names:
             raise MtcleanError(f"two results would be written to {Path(output) / name}", hint="write them separately")
         names.add(name)
