@@ -16,7 +16,7 @@ SAMPLE := seeds/coalition-of-the-willing-el-en.txt
 # would otherwise pull a multi-GB CUDA build.
 TORCH := torch==2.13.0
 
-.PHONY: demo test test-base venv venv-test venv-base clean bench
+.PHONY: demo test test-base venv venv-test venv-base clean bench fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ test: test-base venv-test
 
 test-base: venv-base
 	MTCLEAN_BASE_INSTALL=1 $(BASE_BIN)/python -m pytest -q -p no:cacheprovider tests/test_cli_errors.py
+
+# The fuzz tests of `make test` run few examples with a fixed seed; this runs many random ones.
+fuzz: venv-test
+	MTCLEAN_FUZZ_EXAMPLES=$${MTCLEAN_FUZZ_EXAMPLES:-2000} $(BIN)/python -m pytest -q -n 2 \
+		tests/test_fuzz_cli.py tests/test_nothing_lost.py
 
 bench: venv-test
 	$(BIN)/python bench/run_all.py

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -97,14 +98,97 @@ def check_readable(path: str) -> None:
         pass
 
 
+TEMP_SUFFIX = ".mtclean-tmp"
+_TEMP_TAIL = re.compile(r"(\d+)\.[A-Za-z0-9_]{8}\.mtclean-tmp")
+
+
 def temp_beside(path: Path, *, error: type[Exception] = InputError) -> tuple[int, str]:
-    """A temporary file in *path*'s directory (so the final rename stays on one file system)."""
+    """A temporary file in *path*'s directory (so the final rename stays on one file system).
+
+    Its name, ``.NAME.PID.XXXX.mtclean-tmp``, says which process writes it: the temporary
+    files of *path* left by a process that is gone (killed mid-write) are removed first.
+    """
     parent = path.parent if str(path.parent) else Path(".")
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".mtclean-tmp", dir=parent)
+        remove_stale_temps(parent, path.name)
+        return tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=parent)
     except OSError as exc:
         raise error(str(path), f"cannot write output: {exc.strerror or exc}") from None
+
+
+LOCK_NAME = ".mtclean-lock"
+
+
+@contextmanager
+def write_lock(path: str | Path) -> Iterator[None]:
+    """Hold the lock for writing *path* (a file, or a directory of outputs) for a whole run.
+
+    The lock is ``.NAME.mtclean-lock`` beside a file (``DIR/.mtclean-lock`` inside a directory),
+    held with ``flock`` and removed on release. A second run that wants it stops at once
+    with :class:`OutputError` naming the run that holds it; nothing of the first is touched.
+    """
+    try:
+        import fcntl
+    except ImportError:  # no flock (Windows): runs are not kept apart
+        yield
+        return
+    path = Path(path)
+    lock = path / LOCK_NAME if path.is_dir() else path.with_name(f".{path.name}{LOCK_NAME}")
+    while True:
+        try:
+            lock.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        except FileExistsError:
+            raise OutputError(str(path), f"cannot write: {lock.parent} is not a directory") from None
+        except OSError as exc:
+            raise OutputError(str(path), f"cannot write: {exc.strerror or exc}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+            os.close(fd)
+            raise OutputError(str(path), f"another mtclean run (pid {holder}) is writing it",
+                              hint="wait for that run to finish") from None
+        try:
+            same = os.fstat(fd).st_ino == os.stat(lock).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)  # the holder removed this lock file as we opened it: take the new one
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+        yield
+    finally:
+        unlink_quietly(lock)  # before unlocking: a run that opens it after this takes a new file
+        os.close(fd)
+
+
+def remove_stale_temps(parent: Path, name: str) -> None:
+    """Remove ``parent/.NAME.PID.*.mtclean-tmp`` files whose process no longer runs."""
+    prefix = f".{name}."
+    try:
+        candidates = [e for e in os.scandir(parent) if e.name.startswith(prefix) and e.name.endswith(TEMP_SUFFIX)]
+    except OSError:
+        return
+    for e in candidates:
+        m = _TEMP_TAIL.fullmatch(e.name, len(prefix))  # PID.XXXXXXXX.mtclean-tmp, nothing else
+        if m and not _alive(int(m.group(1))):
+            unlink_quietly(e.path)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's process: alive
+    return True
 
 
 def fsync_dir(path: Path) -> None:

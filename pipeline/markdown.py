@@ -1,4 +1,4 @@
-"""Code in Markdown: regions no cleanup stage may rewrite.
+"""Regions no cleanup stage may rewrite: code and link targets in Markdown, URLs anywhere.
 
 `echo "done.."` inside a fenced block is a command, not a doubled period.
 Block structure (fenced and indented code, raw HTML blocks) comes from
@@ -58,6 +58,40 @@ def code_regions(text: str) -> list[tuple[int, int]]:
     return sorted(blocks + inline)
 
 
-def protected_spans(text: str) -> list[Span]:
-    """The code regions of *text* as protected spans for a :class:`Document`."""
-    return [Span(s, e, text[s:e], "", 1.0, "markdown", kind="protected") for s, e in code_regions(text)]
+# `](target)` / `](<target> "title")` of an inline link or image, `[id]: target` of a reference
+# definition, `<scheme:...>` autolinks: the target is an address, not prose (`cafÃ©.png` names a file).
+_LINK_TARGET = regex.compile(r"\]\(\s*(<[^<>\n]*>|(?:[^\s()]|\([^\s()]*\))+)")
+_REFERENCE = regex.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*(<[^<>\n]*>|\S+)", regex.MULTILINE)
+_AUTOLINK = regex.compile(r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>")
+# A URL in any text (`http://kiev.ua/Kiev..` is an address: its dots are not a doubled period).
+URL = regex.compile(r"(?:https?://|ftp://|www\.)[^\s<>\"]+", regex.IGNORECASE)
+
+
+def link_regions(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` ranges of Markdown link and image targets and autolinks in *text*."""
+    if "](" not in text and "]:" not in text and "<" not in text:
+        return []
+    found = [m.span(1) for m in _LINK_TARGET.finditer(text)] + [m.span(1) for m in _REFERENCE.finditer(text)]
+    return sorted(found + [m.span() for m in _AUTOLINK.finditer(text)])
+
+
+def url_regions(text: str) -> list[tuple[int, int]]:
+    if "://" not in text and "www." not in text.lower():
+        return []
+    return [m.span() for m in URL.finditer(text)]
+
+
+def protected_spans(text: str, *, markdown: bool = True) -> list[Span]:
+    """What no stage may rewrite in *text*, as protected spans for a :class:`Document`: URLs, and
+    in Markdown (*markdown*) code and link targets too. Overlapping regions are merged."""
+    regions = url_regions(text)
+    if markdown:
+        regions = [*regions, *code_regions(text), *link_regions(text)]
+    merged: list[list[int]] = []
+    for s, e in sorted(regions):
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    return [Span(s, e, text[s:e], "", 1.0, "markdown" if markdown else "url", kind="protected")
+            for s, e in merged if e > s]

@@ -484,8 +484,7 @@ def _prepare_text(task: Task, opts: WorkOptions, result: TaskResult) -> Prepared
     doc_id = task.source if whole else f"{task.source}#{task.seq + 1}"  # blocks of a large file
     doc = Document(text=text, id=doc_id, meta={"source": task.source, "block": task.seq + 1} if not whole
                    else {"source": task.source})
-    if markdown.is_markdown(task.source):
-        doc.spans.extend(markdown.protected_spans(text))
+    doc.spans.extend(markdown.protected_spans(text, markdown=markdown.is_markdown(task.source)))
     return Prepared(result, [doc], [], extra=(data, text, fmt))
 
 
@@ -568,7 +567,8 @@ def _prepare_jsonl(task: Task, opts: WorkOptions, result: TaskResult) -> Prepare
             slots.append(raw)
             continue
         doc_id = str(obj.get(opts.id_field, "")) if opts.id_field else ""
-        docs.append(Document(text=value, id=doc_id or f"{name}:{lineno}", meta={"source": name, "line": lineno}))
+        docs.append(Document(text=value, id=doc_id or f"{name}:{lineno}", meta={"source": name, "line": lineno},
+                             spans=markdown.protected_spans(value, markdown=False)))
         slots.append((len(docs) - 1, value, line, raw, (prefix if k == 0 else b""), b"\r\n" if cr and nl else nl))
     return Prepared(result, docs, slots)
 

@@ -215,3 +215,60 @@ def test_revert_of_a_large_text_cleaned_in_blocks_is_one_byte_exact_file(tmp_pat
         assert main(["revert", "r.jsonl", "--to", "input", "-o", "dir/"]) == 0
         (one,) = (tmp_path / "dir").iterdir()  # one file, not one per block
         assert one.read_bytes() == src.read_bytes()
+
+
+# -- addresses are not prose ----------------------------------------------------------------------------
+
+def test_markdown_link_targets_and_urls_are_never_rewritten(tmp_path):
+    text = ("See [the site](http://kiev.ua/Kiev..) and ![img](cafÃ©.png \"Kiev..\") but the cafÃ© opened.\n\n"
+            "[ref]: <http://x.org/Zelenski..>\n\nVisit www.kiev.ua/Kiev.. now, or <https://a.b/cafÃ©>.\n")
+    (tmp_path / "l.md").write_text(text, encoding="utf-8")
+    r = run("cleanup", "l.md", "--lang", "en", "-q", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    out = r.stdout.decode("utf-8")
+    for address in ("(http://kiev.ua/Kiev..)", "(cafÃ©.png", "<http://x.org/Zelenski..>", "www.kiev.ua/Kiev..",
+                    "<https://a.b/cafÃ©>"):
+        assert address in out, address
+    assert "the café opened" in out  # the prose around them is still cleaned
+
+
+def test_urls_in_plain_text_and_json_lines_are_never_rewritten(tmp_path):
+    (tmp_path / "u.jsonl").write_text('{"text": "See (http://kiev.ua/cafÃ©/Kiev..) today. Kiev is big."}\n',
+                                      encoding="utf-8")
+    r = run("cleanup", "u.jsonl", "--lang", "en", "-q", cwd=tmp_path)
+    assert json.loads(r.stdout)["text"] == "See (http://kiev.ua/cafÃ©/Kiev..) today. Kyiv is big."
+
+
+def test_a_killed_in_place_run_leaves_no_temporary_file_behind_for_long(tmp_path):
+    # A killed run's temporary file (its process gone) is removed by the next run writing that file.
+    src = tmp_path / "part05.jsonl"
+    src.write_text('{"text": "Kiev is big.. Yes."}\n', encoding="utf-8")
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = tmp_path / f".part05.jsonl.{int(dead.stdout)}.abcd1234.mtclean-tmp"
+    stale.write_text("half a line", encoding="utf-8")
+    other = tmp_path / f".part05.jsonl.{os.getpid()}.abcd1234.mtclean-tmp"  # a live process's: kept
+    other.write_text("being written", encoding="utf-8")
+    r = run("cleanup", "part05.jsonl", "--in-place", "--lang", "en", "-q", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert not stale.exists() and other.exists()
+    assert "Kyiv" in src.read_text(encoding="utf-8")
+
+
+def test_a_second_run_writing_the_same_output_stops_and_damages_nothing(tmp_path):
+    from mtclean.pipeline import io
+
+    (tmp_path / "a.txt").write_text("Kiev is big.. Yes.\n", encoding="utf-8")
+    (tmp_path / "o.txt").write_text("the first run's output\n", encoding="utf-8")
+    (tmp_path / "r.jsonl").write_text("the first run's report\n", encoding="utf-8")
+    for target, args in (("o.txt", ["-o", "o.txt"]), ("r.jsonl", ["-o", "x.txt", "--report", "r.jsonl"]),
+                         ("a.txt", ["--in-place"])):
+        with io.write_lock(tmp_path / target):  # a run writing it is under way
+            r = run("cleanup", "a.txt", *args, "--lang", "en", cwd=tmp_path)
+        assert r.returncode == 2, r.stderr
+        assert r.stderr.decode() == (f"mtclean: error: {target}: another mtclean run (pid {os.getpid()}) is "
+                                     "writing it; wait for that run to finish\n")
+        assert (tmp_path / "o.txt").read_text(encoding="utf-8") == "the first run's output\n"
+        assert (tmp_path / "r.jsonl").read_text(encoding="utf-8") == "the first run's report\n"
+        assert (tmp_path / "a.txt").read_text(encoding="utf-8") == "Kiev is big.. Yes.\n"
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith((".mtclean-lock", ".mtclean-tmp"))]
+    assert run("cleanup", "a.txt", "-o", "o.txt", "--lang", "en", cwd=tmp_path).returncode == 0  # free again

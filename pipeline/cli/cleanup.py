@@ -184,6 +184,16 @@ def run_cleanup(
                                hint="the output keeps the input's format")
         if kind == "parquet" and opts.diff:
             raise MtcleanError(f"{src}: --diff does not show Parquet inputs", hint="use --check or --report")
+    with ExitStack() as locks:
+        # One run at a time writes an output, a report, an input rewritten in place.
+        written = [opts.output, opts.report] + ([src for src, _ in inputs] if opts.in_place else [])
+        for target in dict.fromkeys(t for t in written if t and t != "-" and not io.is_special(Path(t))):
+            locks.enter_context(io.write_lock(target))
+        return _run_locked(inputs, kinds, plan, wopts, pipeline, opts, outcome, err, out, progress)
+
+
+def _run_locked(inputs, kinds, plan, wopts: WorkOptions, pipeline: Pipeline, opts: Options, outcome: Outcome,
+                err, out, progress: bool) -> Outcome:
     stdin = None  # standard input is read as the run goes (JSON Lines), or whole (text)
     store: ShardStore | None = None
     if _resumable(inputs, opts):
