@@ -350,7 +350,11 @@ def expand_inputs(paths: list[str], globs: tuple[str, ...] = ()) -> Iterator[tup
         if path.is_dir():
             found: set[Path] = set()
             for pattern in globs or DEFAULT_GLOBS:
-                found.update(f for f in path.rglob(pattern) if f.is_file() and not _hidden(f, path))
+                try:
+                    found.update(f for f in path.rglob(pattern) if f.is_file() and not _hidden(f, path))
+                except (ValueError, NotImplementedError) as exc:  # `/abs/*.txt`, `a/**b`
+                    raise InputError(p, f"--glob {pattern!r} is not a pattern of file names below it ({exc})",
+                                     hint="e.g. --glob '*.txt' or --glob 'news/**/*.md'") from None
             for f in sorted(found):
                 yield str(f), p
         else:

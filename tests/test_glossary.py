@@ -580,10 +580,26 @@ def test_add_variant_of_a_shipped_entry_copies_it_into_the_project(tmp_path):
     assert [p for p in lint(g) if p.severity == "error"] == []
 
 
-def test_house_forms_survive_editing_and_a_tbx_round_trip(tmp_path):
+def _project(tmp_path: Path, name: str, text: str) -> Path:
     d = tmp_path / "glossaries"
     d.mkdir()
-    (d / "people.toml").write_text('''[glossary]
+    (d / name).write_text(text, encoding="utf-8")
+    return d
+
+
+def _tbx_round_trip(tmp_path: Path, d: Path, entry_id: str, marker: str) -> Entry:
+    """Export *d* as TBX (which must hold *marker*), import it into a fresh directory, give *entry_id* back."""
+    out = tmp_path / "g.tbx"
+    assert cli("export", "--format", "tbx", "-o", str(out), "-d", str(d), "--no-shipped").exit_code == 0
+    assert marker in out.read_text(encoding="utf-8")
+    fresh = tmp_path / "fresh"
+    assert cli("import", str(out), "-d", str(fresh), "--no-shipped").exit_code == 0
+    clear_cache()
+    return load_glossaries([fresh], shipped=False).get(entry_id)
+
+
+def test_house_forms_survive_editing_and_a_tbx_round_trip(tmp_path):
+    d = _project(tmp_path, "people.toml", '''[glossary]
 name = "people"
 
 [[entry]]
@@ -592,24 +608,16 @@ kind = "person"
 canonical = { en = "Volodymyr Zelensky" }
 variants = ["Zelenski"]
 house = ["Zelenskyy"]
-''', encoding="utf-8")
+''')
     assert cli("add-variant", "person.volodymyr-zelensky", "Zelenskij", "-d", str(d), "--no-shipped").exit_code == 0
     r = cli("add-variant", "person.volodymyr-zelensky", "Zelenskyy", "-d", str(d), "--no-shipped")
     assert r.exit_code == 2 and "variant-is-correct" in r.output  # a house form is a correct spelling
-    out = tmp_path / "g.tbx"
-    assert cli("export", "--format", "tbx", "-o", str(out), "-d", str(d), "--no-shipped").exit_code == 0
-    assert 'type="mtclean-house">true<' in out.read_text(encoding="utf-8")
-    fresh = tmp_path / "fresh"
-    assert cli("import", str(out), "-d", str(fresh), "--no-shipped").exit_code == 0
-    clear_cache()
-    e = load_glossaries([fresh], shipped=False).get("person.volodymyr-zelensky")
+    e = _tbx_round_trip(tmp_path, d, "person.volodymyr-zelensky", 'type="mtclean-house">true<')
     assert e.house == ("Zelenskyy",) and e.variants == ("Zelenski", "Zelenskij") and e.allowed == ()
 
 
 def test_former_spellings_survive_editing_and_a_tbx_round_trip(tmp_path):
-    d = tmp_path / "glossaries"
-    d.mkdir()
-    (d / "places.toml").write_text('''[glossary]
+    d = _project(tmp_path, "places.toml", '''[glossary]
 name = "places"
 
 [[entry]]
@@ -619,18 +627,12 @@ canonical = { en = "Odesa" }
 variants = ["Odeca"]
 former = ["Odessa"]
 former_until = 2022
-''', encoding="utf-8")
+''')
     r = cli("add-variant", "place.odesa", "Odessa", "-d", str(d), "--no-shipped")
     assert r.exit_code == 2 and "former-is-variant" in r.output  # one spelling, one role
     r = cli("show", "place.odesa", "-d", str(d), "--no-shipped")
     assert "former (usual until 2022" in r.output and "Odessa" in r.output
-    out = tmp_path / "g.tbx"
-    assert cli("export", "--format", "tbx", "-o", str(out), "-d", str(d), "--no-shipped").exit_code == 0
-    assert 'type="mtclean-formerUntil">2022<' in out.read_text(encoding="utf-8")
-    fresh = tmp_path / "fresh"
-    assert cli("import", str(out), "-d", str(fresh), "--no-shipped").exit_code == 0
-    clear_cache()
-    e = load_glossaries([fresh], shipped=False).get("place.odesa")
+    e = _tbx_round_trip(tmp_path, d, "place.odesa", 'type="mtclean-formerUntil">2022<')
     assert (e.variants, e.former, e.former_until) == (("Odeca",), ("Odessa",), 2022)
 
 

@@ -68,8 +68,10 @@ def cleanup(
         given_paths, paths = paths, list(paths or ["-"])
         json_options = [name for name, given in (("--field", field), ("--id-field", id_field)) if given]
         input_format = stdin_format(input_format, paths, json_options)
-        if backup and not in_place:
+        if backup is not None and not in_place:
             raise MtcleanError("--backup only makes sense with --in-place")
+        if backup is not None and (not backup.strip() or "/" in backup or "\\" in backup or "\0" in backup):
+            raise MtcleanError(f"--backup {backup!r}: give a suffix added to each file's name", hint="e.g. --backup .orig")
         cfg = load_config(config, only=only, skip=skip, overrides=set_, lang=lang, verify=verify or None,
                           glossary_dir=glossary_dir)
         pipeline = Pipeline.from_config(cfg)

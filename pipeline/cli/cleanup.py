@@ -46,6 +46,7 @@ class Options:
     stage_groups: tuple[tuple[str, ...], ...] = ()  # Ray: stages run by one actor class each
     shard_size: int = DEFAULT_SHARD_BYTES  # resumable runs: bytes of input per shard
     resume: bool = True  # -o runs keep finished shards and reuse them when re-run
+    page: str | None = None  # --html: the review page, written from the report after the run
 
 
 @dataclass
@@ -94,6 +95,47 @@ def plan_outputs(inputs: list[tuple[str, str | None]], opts: Options) -> dict[st
     if len(set(targets)) != len(targets):
         raise MtcleanError("two inputs would be written to the same output file", hint="clean them separately")
     return plan
+
+
+def check_apart(inputs: list[tuple[str, str | None]], plan: dict[str, str | None], opts: Options) -> None:
+    """Refuse a run that would write over one of its own inputs, or write two things to one file.
+
+    A report, review page, backup or output naming an input (`--report a.txt` for input a.txt)
+    or another output of the run (`--report o.txt -o o.txt`) would replace it: paths are
+    compared resolved, and existing files by device and inode too (a hard link is the same file).
+    """
+    def key(path: str) -> tuple:
+        p = Path(path)
+        try:
+            st = p.stat()
+            return ("inode", st.st_dev, st.st_ino)
+        except OSError:
+            return ("path", str(p.resolve()))
+
+    def keys(path: str) -> set[tuple]:
+        return {key(path), ("path", str(Path(path).resolve()))}
+
+    read = {k: src for src, _ in inputs if src != "-" for k in keys(src)}
+    written: list[tuple[str, str]] = []
+    if not opts.in_place:
+        written += [("output", target) for target in plan.values() if target]
+    elif opts.backup:
+        written += [("backup", src + opts.backup) for src, _ in inputs]
+    written += [(what, path) for what, path in (("report", opts.report), ("review page", opts.page)) if path]
+    seen: dict[tuple, tuple[str, str]] = {}
+    for what, path in written:
+        if path == "-" or io.is_special(Path(path)):
+            continue  # standard output, /dev/null: nothing is replaced
+        for k in keys(path):
+            if k in read:
+                raise MtcleanError(f"the {what} {path} is the input {read[k]}: it would be replaced",
+                                   hint=f"write the {what} elsewhere")
+            if k in seen:
+                other, other_path = seen[k]
+                raise MtcleanError(f"the {what} {path} and the {other} {other_path} are one file: one would be lost",
+                                   hint=f"give the {what} another name")
+        for k in keys(path):
+            seen.setdefault(k, (what, path))
 
 
 def parse_size(value: str) -> int:
@@ -173,6 +215,7 @@ def run_cleanup(
     if not inputs:
         raise MtcleanError("no input files found", hint="check the paths and --glob patterns")
     plan = plan_outputs(inputs, opts)
+    check_apart(inputs, plan, opts)
     wopts = WorkOptions(field=opts.field, id_field=opts.id_field, errors=opts.errors, report=bool(opts.report),
                         report_text=opts.report_text, keep_input=opts.diff, input_format=opts.input_format)
     kinds = [input_kind(src, opts.input_format) for src, _ in inputs]

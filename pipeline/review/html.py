@@ -230,6 +230,7 @@ def html_after_cleanup(html_out: str | None, opts: Any, *, quiet: bool = False) 
     if not html_out:
         yield
         return
+    opts.page = html_out
     if not opts.report:
         opts.report = str(Path(html_out).with_suffix(".report.jsonl"))
         opts.report_text = True
