@@ -251,11 +251,17 @@ def table_lines(source: str) -> dict[str, list[int]]:
     return out
 
 
+def read_source(path: str | Path) -> str:
+    """A glossary file's text: a UTF-8 byte order mark (Windows editors write one) is not TOML, so it
+    goes; line ends are kept as they are (TOML reads CRLF, and an edit writes them back)."""
+    return Path(path).read_bytes().decode("utf-8").removeprefix("\ufeff")
+
+
 def read_glossary_file(path: str | Path) -> tuple[dict[str, Any], list[Entry], list[Phrase]]:
     """Parse and validate one glossary file; raise :class:`GlossaryError` on the first problem."""
     path = Path(path)
     try:
-        source = path.read_text(encoding="utf-8")
+        source = read_source(path)
     except UnicodeDecodeError as exc:
         raise GlossaryError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
@@ -324,7 +330,7 @@ def file_problems(path: str | Path) -> list[GlossaryError]:
     problems: list[GlossaryError] = []
     try:
         path = Path(path)
-        source = path.read_text(encoding="utf-8")
+        source = read_source(path)
         parse_glossary(source, str(path), problems=problems)
     except UnicodeDecodeError as exc:
         problems.append(GlossaryError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})"))

@@ -26,7 +26,7 @@ import tomlkit
 from mtclean.pipeline import io as files
 from mtclean.pipeline.errors import MtcleanError
 from mtclean.pipeline.glossary import (
-    KINDS, Entry, Glossary, Phrase, glossary_files, normalize_key, parse_glossary,
+    KINDS, Entry, Glossary, Phrase, glossary_files, normalize_key, parse_glossary, read_source,
 )
 
 FILE_FOR_KIND = {"person": "people.toml", "place": "places.toml", "organization": "organizations.toml",
@@ -61,8 +61,9 @@ class GlossaryFile:
 
     def __init__(self, path: str | Path, *, name: str | None = None):
         self.path = Path(path)
+        self.fmt = files.TextFormat()  # a BOM and CRLF line ends are written back as found
         if self.path.exists():
-            text = self.path.read_text(encoding="utf-8")
+            text, self.fmt = files.decode(self.path.read_bytes(), str(self.path))
             parse_glossary(text, str(self.path))  # refuse to edit a file that does not validate
             self.doc = tomlkit.parse(text)
             if tomlkit.dumps(self.doc) != text:
@@ -180,7 +181,7 @@ class GlossaryFile:
         loaded before the edit), unless lint would find an error the edit brings in. Returns
         the warnings the edit brings in (written all the same: lint passes with warnings)."""
         new = self.check(glossary)
-        write_atomic(self.path, self.text())
+        files.atomic_write(self.path, files.encode(self.text(), self.fmt))
         return new
 
     def check(self, glossary: Glossary | None = None) -> list[Problem]:
@@ -219,7 +220,7 @@ def entry_file(directory: Path, entry_id: str) -> Path | None:
     if not directory.exists():
         return None
     for f in glossary_files(directory):
-        _, entries, phrases = parse_glossary(f.read_text(encoding="utf-8"), str(f))
+        _, entries, phrases = parse_glossary(read_source(f), str(f))
         if any(e.id == entry_id for e in [*entries, *phrases]):
             return f
     return None

@@ -15,6 +15,7 @@ import re
 import stat
 import sys
 import tempfile
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,12 +122,13 @@ LOCK_NAME = ".mtclean-lock"
 
 
 @contextmanager
-def write_lock(path: str | Path) -> Iterator[None]:
+def write_lock(path: str | Path, *, wait: float = 0.0) -> Iterator[None]:
     """Hold the lock for writing *path* (a file, or a directory of outputs) for a whole run.
 
-    The lock is ``.NAME.mtclean-lock`` beside a file (``DIR/.mtclean-lock`` inside a directory),
-    held with ``flock`` and removed on release. A second run that wants it stops at once
-    with :class:`OutputError` naming the run that holds it; nothing of the first is touched.
+    The lock is ``.NAME.mtclean-lock`` beside *path* (whether or not it exists yet, so every
+    run finds the same one), held with ``flock`` and removed on release. A second run that
+    wants it waits up to *wait* seconds, then stops with :class:`OutputError` naming the run
+    that holds it; nothing of the first is touched.
     """
     try:
         import fcntl
@@ -134,7 +136,9 @@ def write_lock(path: str | Path) -> Iterator[None]:
         yield
         return
     path = Path(path)
-    lock = path / LOCK_NAME if path.is_dir() else path.with_name(f".{path.name}{LOCK_NAME}")
+    real = path.resolve()
+    lock = real.parent / f".{real.name}{LOCK_NAME}" if real.name else real / LOCK_NAME
+    deadline = time.monotonic() + wait
     while True:
         try:
             lock.parent.mkdir(parents=True, exist_ok=True)
@@ -148,6 +152,9 @@ def write_lock(path: str | Path) -> Iterator[None]:
         except OSError:
             holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
             os.close(fd)
+            if time.monotonic() < deadline:
+                time.sleep(0.05)
+                continue
             raise OutputError(str(path), f"another mtclean run (pid {holder}) is writing it",
                               hint="wait for that run to finish") from None
         try:
@@ -392,6 +399,8 @@ def json_object(line: str) -> tuple[dict | None, str | None]:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
         return None, f"invalid JSON at column {exc.colno}: {exc.msg}"
+    except RecursionError:  # valid JSON, but nested deeper than Python's parser goes (~1,000 levels)
+        return None, "JSON nested too deeply to read"
     return (obj, None) if isinstance(obj, dict) else (None, "not a JSON object")
 
 

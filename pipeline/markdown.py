@@ -13,6 +13,7 @@ CommonMark defines (an opening run closed by a run of the same length).
 from __future__ import annotations
 
 import bisect
+import re
 
 import regex
 
@@ -75,8 +76,11 @@ def link_regions(text: str) -> list[tuple[int, int]]:
     return sorted(found + [m.span() for m in _AUTOLINK.finditer(text)])
 
 
+_MAYBE_URL = re.compile(r"://|www\.", re.IGNORECASE)  # one scan of the text, no copy of it
+
+
 def url_regions(text: str) -> list[tuple[int, int]]:
-    if "://" not in text and "www." not in text.lower():
+    if not _MAYBE_URL.search(text):
         return []
     return [m.span() for m in URL.finditer(text)]
 

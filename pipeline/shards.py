@@ -65,7 +65,14 @@ def fingerprint(pipeline, options: dict[str, Any], inputs: list[tuple[str, str |
             files.append([os.path.abspath(src), st.st_size, st.st_mtime_ns])
         except OSError:
             files.append([os.path.abspath(src), None, None])
-    data = {"format": FORMAT, "pipeline": pipeline_digest(pipeline), "options": options, "inputs": files}
+    from mtclean.pipeline.glossary import files_read_by
+
+    # What the stages read besides their options: a glossary edited since the interrupted run
+    # makes its shards stale (a resumed run must give the bytes a fresh one gives).
+    glossaries = [[str(f), hashlib.sha256(f.read_bytes()).hexdigest() if f.is_file() else None]
+                  for f in files_read_by(pipeline.stages)]
+    data = {"format": FORMAT, "pipeline": pipeline_digest(pipeline), "options": options, "inputs": files,
+            "glossaries": glossaries}
     data["digest"] = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
     return data
 

@@ -648,3 +648,36 @@ def test_former_spellings_need_a_year(tmp_path, body, problem):
                  encoding="utf-8")
     with pytest.raises(GlossaryError, match=problem):
         load_glossaries([f], shipped=False)
+
+
+def test_a_glossary_with_a_bom_and_crlf_line_ends_loads_and_keeps_them_when_edited(tmp_path):
+    text = ('[glossary]\nname = "people"\n\n# kept\n[[entry]]\nid = "person.volodymyr-zelensky"\nkind = "person"\n'
+            'canonical = { en = "Volodymyr Zelensky" }\nvariants = ["Zelenski"]\n')
+    d = tmp_path / "glossaries"
+    d.mkdir()
+    f = d / "people.toml"
+    f.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))  # as Notepad saves it
+    clear_cache()
+    assert load_glossaries([d], shipped=False).get("person.volodymyr-zelensky").variants == ("Zelenski",)
+    assert cli("lint", "-d", str(d), "--no-shipped").exit_code == 0
+    assert cli("add-variant", "person.volodymyr-zelensky", "Zelenskij", "-d", str(d), "--no-shipped").exit_code == 0
+    data = f.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf[glossary]\r\n") and data.count(b"\n") == data.count(b"\r\n")
+    assert b'variants = ["Zelenski", "Zelenskij"]\r\n' in data and b"# kept\r\n" in data
+
+
+def test_editors_adding_at_the_same_moment_all_land(tmp_path):
+    # Each edit reads the glossary under the directory's lock: none overwrites another's entry.
+    import subprocess
+    import sys
+
+    mtclean = str(Path(sys.executable).with_name("mtclean"))
+    d = tmp_path / "g"
+    procs = [subprocess.Popen([mtclean, "glossary", "add", f"Person Number{i}", "-v", f"Persn Number{i}", "-d", str(d),
+                               "--no-shipped"], stdout=subprocess.PIPE, stderr=subprocess.PIPE) for i in range(6)]
+    results = [p.communicate(timeout=120) + (p.returncode,) for p in procs]
+    assert all(code == 0 for _, _, code in results), results
+    clear_cache()
+    g = load_glossaries([d], shipped=False)
+    assert sorted(e.id for e in g.entries) == [f"person.person-number{i}" for i in range(6)]
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith((".mtclean-lock", ".mtclean-tmp"))]

@@ -272,3 +272,15 @@ def test_a_second_run_writing_the_same_output_stops_and_damages_nothing(tmp_path
         assert (tmp_path / "a.txt").read_text(encoding="utf-8") == "Kiev is big.. Yes.\n"
     assert not [p for p in tmp_path.iterdir() if p.name.endswith((".mtclean-lock", ".mtclean-tmp"))]
     assert run("cleanup", "a.txt", "-o", "o.txt", "--lang", "en", cwd=tmp_path).returncode == 0  # free again
+
+
+def test_a_record_nested_too_deeply_is_kept_and_reported_not_a_crash(tmp_path):
+    deep = "[" * 5000 + "]" * 5000
+    first = '{"text": "Kiev is big.. Yes.", "x": ' + deep + "}"
+    (tmp_path / "d.jsonl").write_text(first + '\n{"text": "Kiev ok.. Yes."}\n', encoding="utf-8")
+    r = run("cleanup", "d.jsonl", "-o", "o.jsonl", "--lang", "en", "-q", cwd=tmp_path)
+    assert r.returncode == 2 and b"line 1: JSON nested too deeply to read; line kept unchanged" in r.stderr
+    assert (tmp_path / "o.jsonl").read_text(encoding="utf-8") == first + '\n{"text": "Kyiv ok. Yes."}\n'
+    for args in (["detect", "d.jsonl"], ["glossary", "suggest", "d.jsonl"]):
+        r = run(*args, cwd=tmp_path)
+        assert r.returncode in (0, 2) and b"nested too deeply" in r.stderr and b"internal error" not in r.stderr

@@ -339,6 +339,45 @@ def test_interrupted_directory_run_skips_finished_inputs_and_shards(tmp_path):
     assert not work_dir.exists()
 
 
+
+def test_a_glossary_edited_after_an_interruption_makes_its_shards_stale(tmp_path):
+    # Kill, `glossary add-variant`, rerun: the finished shards spelt names by the old glossary.
+    from mtclean.pipeline.glossary import clear_cache
+    from mtclean.stages.names import NamesConfig, NamesStage
+
+    tree = tmp_path / "in"
+    lines = [json.dumps({"id": i, "text": f"Zelenskyj met Macron, part {i}."}) for i in range(300)]
+    lines[250] = json.dumps({"id": "boom", "text": "CRASH here"})
+    write_text = "\n".join(lines) + "\n"
+    tree.mkdir()
+    (tree / "a.jsonl").write_text(write_text, encoding="utf-8")
+    gdir = tmp_path / "glossaries"
+    gdir.mkdir()
+    entry = '[[entry]]\nid = "person.volodymyr-zelensky"\nkind = "person"\ncanonical = {{ en = "Volodymyr Zelensky" }}\n' \
+            'surname = {{ en = "Zelensky" }}\nvariants = [{variants}]\n'
+    (gdir / "people.toml").write_text(entry.format(variants='"Zelenski"'), encoding="utf-8")
+    flag = tmp_path / "flag"
+    flag.touch()
+
+    def pipeline():
+        clear_cache()
+        names = NamesStage(NamesConfig(glossary_dirs=(str(gdir),), shipped_glossaries=False, fuzzy=False))
+        return Pipeline([names, CrashStage(flag_file=str(flag))], lang="en")
+
+    out, ref = tmp_path / "out", tmp_path / "ref"
+    opts = dict(jobs=1, quiet=True, shard_size=8192)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        run_cleanup([str(tree)], pipeline(), Options(output=str(out), **opts))
+    assert list((out / ".mtclean-work").glob("0-*.done"))  # finished shards, with the old glossary
+    (gdir / "people.toml").write_text(entry.format(variants='"Zelenski", "Zelenskyj"'), encoding="utf-8")
+    flag.unlink()
+    err = io.StringIO()
+    run_cleanup([str(tree)], pipeline(), Options(output=str(out), **{**opts, "quiet": False}), err=err)
+    assert "resuming:" not in err.getvalue()
+    run_cleanup([str(tree)], pipeline(), Options(output=str(ref), resume=False, **opts))
+    assert tree_bytes(out) == tree_bytes(ref)
+    assert "Zelensky met" in (out / "a.jsonl").read_text(encoding="utf-8")
+
 # --- Parquet ---------------------------------------------------------------------------
 
 def test_parquet_round_trip(tmp_path):

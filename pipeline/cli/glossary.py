@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Iterator, List, Optional
 
@@ -32,6 +33,19 @@ def _dir(glossary_dir: Optional[Path]) -> Path:
     from mtclean.pipeline.glossary import project_dir
 
     return project_dir(glossary_dir)[0]
+
+
+EDIT_WAIT = 10.0  # seconds an edit waits for another editor's to land
+
+
+@contextmanager
+def _editing(glossary_dir: Optional[Path], file: Optional[Path]) -> Iterator[None]:
+    """One edit of a glossary directory at a time. The edit reads the files under the lock, so
+    two editors adding at once both land (the second waits, then sees the first's entry)."""
+    from mtclean.pipeline import io
+
+    with io.write_lock(Path(file).resolve().parent if file else _dir(glossary_dir), wait=EDIT_WAIT):
+        yield
 
 
 def _load(glossary_dir: Optional[Path], file: Optional[Path], shipped: bool, *, must_exist: bool = True):
@@ -168,7 +182,7 @@ def add(
     from mtclean.pipeline.glossary import Entry, kind_name
     from mtclean.pipeline.glossary_edit import FILE_FOR_KIND, GlossaryEditError, GlossaryFile, check_new_forms, make_id
 
-    with reporting_errors():
+    with reporting_errors(), _editing(glossary_dir, file):
         kind = kind_name(kind)
         g = _load(glossary_dir, file, shipped, must_exist=False)
         eid = entry_id or make_id(kind, canonical)
@@ -192,7 +206,7 @@ def remove(
     """Remove an entry from the file that defines it."""
     from mtclean.pipeline.glossary_edit import GlossaryFile
 
-    with reporting_errors():
+    with reporting_errors(), _editing(glossary_dir, file):
         g = _load(glossary_dir, file, shipped)
         path = _target_for(entry_id, g, glossary_dir, file)
         gf = GlossaryFile(path)
@@ -220,13 +234,14 @@ def add_variants(entry_id: str, variants: List[str], *, allowed: bool = False, g
     """The add-variant command as a function (``mtclean apply-review`` reuses it). Returns the forms added."""
     from mtclean.pipeline.glossary_edit import check_new_forms
 
-    g = _load(glossary_dir, file, shipped, must_exist=False)  # a shipped entry's copy may start the directory
-    if not allowed:
-        check_new_forms(g, variants, own_id=entry_id)
-    gf = _file_to_extend(entry_id, g, glossary_dir, file)
-    added = [v for v in variants if gf.add_variant(entry_id, v, key="allowed" if allowed else "variants")]
-    if added:
-        _say_warnings(gf.save(g))
+    with _editing(glossary_dir, file):
+        g = _load(glossary_dir, file, shipped, must_exist=False)  # a shipped entry's copy may start the directory
+        if not allowed:
+            check_new_forms(g, variants, own_id=entry_id)
+        gf = _file_to_extend(entry_id, g, glossary_dir, file)
+        added = [v for v in variants if gf.add_variant(entry_id, v, key="allowed" if allowed else "variants")]
+        if added:
+            _say_warnings(gf.save(g))
     return added
 
 
@@ -259,7 +274,7 @@ def lint_cmd(
     glossary_dir: Optional[Path] = DirOpt, file: Optional[Path] = FileOpt, shipped: bool = ShippedOpt,
 ) -> None:
     """Check the glossaries; exit 1 when a problem is found (for CI)."""
-    from mtclean.pipeline.glossary import GlossaryError, file_problems, parse_glossary, source_files
+    from mtclean.pipeline.glossary import GlossaryError, file_problems, parse_glossary, read_source, source_files
     from mtclean.pipeline.glossary_edit import lint
 
     try:
@@ -278,7 +293,7 @@ def lint_cmd(
         raise typer.Exit(1) from None
     metas = []
     for f in g.files:
-        meta, _, _ = parse_glossary(Path(f).read_text(encoding="utf-8"), f)
+        meta, _, _ = parse_glossary(read_source(f), f)
         metas.append((f, meta))
     problems = lint(g, metas=metas)
     for p in problems:
@@ -387,15 +402,16 @@ def import_(
     from mtclean.pipeline.glossary import kind_name, shipped_dir
     from mtclean.pipeline.glossary_edit import FILE_FOR_KIND, entries_from_csv, merge_entries, read_csv, read_tbx
 
-    with reporting_errors():
+    with reporting_errors(), ExitStack() as stack:
         fmt = _format(fmt, source)
         kind = kind_name(kind)
         try:
-            text = Path(source).read_text(encoding="utf-8")
+            text = Path(source).read_text(encoding="utf-8-sig")  # Excel writes CSV with a BOM
         except (OSError, UnicodeDecodeError) as exc:
             raise MtcleanError(f"{source}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
         entries = read_tbx(text, default_kind=kind) if fmt == "tbx" else entries_from_csv(read_csv(text), kind=kind,
                                                                                            lang=lang)
+        stack.enter_context(_editing(glossary_dir, file))  # held until the import is written
         g = _load(glossary_dir, file, shipped, must_exist=False)
         project = _dir(glossary_dir).resolve()
         target = Path(file).resolve() if file else None
