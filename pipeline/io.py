@@ -217,7 +217,9 @@ def replace(tmp: str, path: Path, *, backup: str | None = None, error: type[Exce
         if not path.exists():
             os.chmod(tmp, 0o666 & ~_umask())  # as a plain open() would have made it
         else:
-            os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
+            st = path.stat()
+            os.chmod(tmp, stat.S_IMODE(st.st_mode))
+            _keep_owner_and_xattrs(path, tmp, st)
             if backup:
                 # A hard link keeps the original bytes under the backup name
                 # without a window where neither name holds them.
@@ -232,6 +234,29 @@ def replace(tmp: str, path: Path, *, backup: str | None = None, error: type[Exce
         raise error(str(path), f"cannot write output: {exc.strerror or exc}") from None
 
 
+def _keep_owner_and_xattrs(path: Path, tmp: str, st: os.stat_result) -> None:
+    """Give the new file the old one's owner, group and extended attributes (ACLs live there),
+    where this user may; what a rename cannot keep is the file's other hard links."""
+    if (st.st_uid, st.st_gid) != (os.getuid(), os.getgid()):
+        try:
+            os.chown(tmp, st.st_uid, st.st_gid)
+        except OSError:
+            try:
+                os.chown(tmp, -1, st.st_gid)  # a member of the file's group may keep at least that
+            except OSError:
+                pass
+    if hasattr(os, "listxattr"):
+        try:
+            names = os.listxattr(path)
+        except OSError:
+            return
+        for name in names:
+            try:
+                os.setxattr(tmp, name, os.getxattr(path, name))
+            except OSError:
+                pass
+
+
 def atomic_write(path: str | Path, data: bytes, *, backup: str | None = None) -> None:
     """Write *data* to *path* atomically; keep the old file's mode; optionally keep a backup copy."""
     out = AtomicFile(path, backup=backup)
@@ -241,6 +266,17 @@ def atomic_write(path: str | Path, data: bytes, *, backup: str | None = None) ->
         out.discard()
         raise
     out.commit()
+
+
+def _refuse_read_only(path: Path, error: type[Exception]) -> None:
+    """A file its owner made read-only (``chmod 444``) is not replaced, even by root, who may."""
+    try:
+        st = path.stat()
+    except OSError:
+        return
+    if stat.S_ISREG(st.st_mode) and not st.st_mode & 0o222:
+        raise error(str(path), f"is read-only (mode {stat.S_IMODE(st.st_mode):04o}): not replaced",
+                    hint="make it writable (chmod u+w) or write elsewhere")
 
 
 def is_special(path: Path) -> bool:
@@ -286,9 +322,13 @@ class AtomicFile:
 
     def __init__(self, path: str | Path, *, backup: str | None = None, error: type[Exception] = InputError):
         self.path = Path(path)
+        if self.path.is_symlink():
+            # Written through to the file the link names: the link stays a link (as `>` does).
+            self.path = Path(os.path.realpath(self.path))
         self.backup = backup
         self.error = error
         self.tmp: str | None = None
+        _refuse_read_only(self.path, error)
         if is_special(self.path):
             try:
                 self.f: IO[bytes] = open(self.path, "wb")

@@ -133,7 +133,10 @@ class Pipeline:
         """Run the stages again over copies of *docs*; give each document the records of the
         round that changed it (their spans left out: the first round found those already).
         Returns the documents this round changed."""
-        copies = [Document(text=d.text, id=d.id, lang=d.lang, spans=list(d.spans), meta=d.meta) for d in docs]
+        # As a fresh run would see the text: only the regions given with it (code, URLs) stay;
+        # the stages find their spans (fragments) again.
+        copies = [Document(text=d.text, id=d.id, lang=d.lang, spans=[s for s in d.spans if s.kind == "protected"],
+                           meta=d.meta) for d in docs]
         copies = self._run_stages(copies, count=False)
         changed = []
         for d, c in zip(docs, copies):

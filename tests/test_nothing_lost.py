@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from mtclean.pipeline import jsonl
 from mtclean.pipeline.report import read_report
@@ -165,6 +165,8 @@ _PIECES = ["Ã©", "Ã", "â€œ", "â€", "Ð¿Ñ€", "Î³", "–ü—", "�
           suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.function_scoped_fixture])
 @given(st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=3)), max_size=14).map("".join))
+@example("“\x9bÃ©")  # a quote repair exposed mojibake to the encoding stage
+@example("«S:aZelenski Zelenski»ß")  # a fragment span of the first round hid a quote from the second
 def test_the_pipeline_is_idempotent(pipeline, text):
     once = pipeline.run_text(text).text
     assert pipeline.run_text(once).text == once

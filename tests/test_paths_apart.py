@@ -62,3 +62,43 @@ def test_bad_backup_and_glob_values_are_one_line_errors(tmp_path, args, says):
     assert "internal error" not in r.stderr
     assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".mtclean-tmp")]
     assert (tmp_path / "a.txt").read_text(encoding="utf-8") == TEXT
+
+
+def test_read_only_outputs_and_inputs_in_place_are_refused_and_the_others_cleaned(tmp_path):
+    # (issue 24, item 9: a rename would replace a 0444 file even though nobody may write it; root may)
+    for name, text in (("ro.txt", TEXT), ("rw.txt", TEXT), ("old.txt", "old\n")):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    (tmp_path / "ro.txt").chmod(0o444)
+    (tmp_path / "old.txt").chmod(0o444)
+    r = run(tmp_path, "ro.txt", "rw.txt", "-i")
+    assert r.returncode == 2 and "ro.txt: is read-only (mode 0444): not replaced" in r.stderr, r.stderr
+    assert (tmp_path / "ro.txt").read_text(encoding="utf-8") == TEXT
+    assert (tmp_path / "rw.txt").read_text(encoding="utf-8") == "Kyiv is big. Yes.\n"  # the run went on
+    r = run(tmp_path, "rw.txt", "-o", "old.txt")
+    assert r.returncode == 2 and "old.txt: is read-only" in r.stderr
+    assert (tmp_path / "old.txt").read_text(encoding="utf-8") == "old\n"
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".mtclean-tmp")]
+
+
+def test_in_place_writes_through_a_symbolic_link_and_keeps_owner_and_extended_attributes(tmp_path):
+    # (issue 24, items 7 and 8)
+    target = tmp_path / "target.txt"
+    target.write_text(TEXT, encoding="utf-8")
+    (tmp_path / "link.txt").symlink_to("target.txt")
+    xattr = False
+    if hasattr(os, "setxattr"):
+        try:
+            os.setxattr(target, "user.mtclean-test", b"kept")
+            xattr = True
+        except OSError:
+            pass  # a file system without user attributes
+    if os.getuid() == 0:
+        os.chown(target, 1234, 5678)
+    r = run(tmp_path, "link.txt", "-i")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "link.txt").is_symlink() and os.readlink(tmp_path / "link.txt") == "target.txt"
+    assert target.read_text(encoding="utf-8") == "Kyiv is big. Yes.\n"
+    if os.getuid() == 0:
+        assert (target.stat().st_uid, target.stat().st_gid) == (1234, 5678)
+    if xattr:
+        assert os.getxattr(target, "user.mtclean-test") == b"kept"
