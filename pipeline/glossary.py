@@ -18,6 +18,7 @@ within one directory is an error.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import threading
@@ -601,6 +602,18 @@ def files_read_by(stages: Iterable[Any]) -> list[Path]:
             for f in source_files(config.glossary_dirs, shipped=getattr(config, "shipped_glossaries", True)):
                 files.setdefault(f.resolve())
     return list(files)
+
+
+def digests_read_by(stages: Iterable[Any]) -> list[tuple[Path, str | None]]:
+    """:func:`files_read_by` with the SHA-256 of each file's bytes (None if it cannot be read):
+    what a run used, for its report header and for the fingerprint that guards its resumption."""
+    out = []
+    for f in files_read_by(stages):
+        try:
+            out.append((f, hashlib.sha256(f.read_bytes()).hexdigest()))
+        except OSError:
+            out.append((f, None))
+    return out
 
 
 def source_files(dirs: Sequence[str | Path] = (), *, shipped: bool = True) -> list[Path]:

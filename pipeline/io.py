@@ -260,32 +260,24 @@ def _keep_owner_and_xattrs(path: Path, tmp: str, st: os.stat_result) -> None:
 def atomic_write(path: str | Path, data: bytes, *, backup: str | None = None) -> None:
     """Write *data* to *path* atomically; keep the old file's mode; optionally keep a backup copy."""
     out = AtomicFile(path, backup=backup)
-    try:
-        out.write(data)
-    except BaseException:
-        out.discard()
-        raise
+    out.write(data)  # (a failed write or commit discards the temporary file itself)
     out.commit()
 
 
-def _refuse_read_only(path: Path, error: type[Exception]) -> None:
-    """A file its owner made read-only (``chmod 444``) is not replaced, even by root, who may."""
+def _mode(path: Path) -> int | None:
     try:
-        st = path.stat()
+        return path.stat().st_mode
     except OSError:
-        return
-    if stat.S_ISREG(st.st_mode) and not st.st_mode & 0o222:
-        raise error(str(path), f"is read-only (mode {stat.S_IMODE(st.st_mode):04o}): not replaced",
-                    hint="make it writable (chmod u+w) or write elsewhere")
+        return None
+
+
+def _special(mode: int | None) -> bool:
+    return mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
 def is_special(path: Path) -> bool:
     """Whether *path* is a device, FIFO or socket (``/dev/null``, a named pipe): written into, never replaced."""
-    try:
-        mode = path.stat().st_mode
-    except OSError:
-        return False
-    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+    return _special(_mode(path))
 
 
 def write_all(f: IO[bytes], data: bytes, target: str, error: type[Exception] = InputError) -> None:
@@ -328,8 +320,12 @@ class AtomicFile:
         self.backup = backup
         self.error = error
         self.tmp: str | None = None
-        _refuse_read_only(self.path, error)
-        if is_special(self.path):
+        mode = _mode(self.path)
+        if mode is not None and stat.S_ISREG(mode) and not mode & 0o222:
+            # A file its owner made read-only (chmod 444) is not replaced, even by root, who may.
+            raise error(str(self.path), f"is read-only (mode {stat.S_IMODE(mode):04o}): not replaced",
+                        hint="make it writable (chmod u+w) or write elsewhere")
+        if _special(mode):
             try:
                 self.f: IO[bytes] = open(self.path, "wb")
             except OSError as exc:

@@ -64,16 +64,11 @@ def place_blocks(entries: Sequence[dict[str, Any]], offset: int) -> None:
 def run_header(stages: Sequence[Any]) -> dict[str, Any]:
     """The report's first line: the stages with their config digests, and every glossary file read
     (path, SHA-256 of its bytes, whether it is shipped), so an edit can be traced to the entry's file."""
-    from mtclean.pipeline.glossary import files_read_by, shipped_dir
+    from mtclean.pipeline.glossary import digests_read_by, shipped_dir
 
     shipped = shipped_dir()
-    glossaries = []
-    for f in files_read_by(stages):
-        try:
-            digest = hashlib.sha256(f.read_bytes()).hexdigest()
-        except OSError:
-            digest = None
-        glossaries.append({"file": str(f), "sha256": digest, "shipped": f.is_relative_to(shipped)})
+    glossaries = [{"file": str(f), "sha256": digest, "shipped": f.is_relative_to(shipped)}
+                  for f, digest in digests_read_by(stages)]
     return {
         "schema": RUN_SCHEMA,
         "mtclean": _version(),

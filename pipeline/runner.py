@@ -131,8 +131,8 @@ class Pipeline:
 
     def _settle(self, docs: list[Document]) -> list[Document]:
         """Run the stages again over copies of *docs*; give each document the records of the
-        round that changed it (their spans left out: the first round found those already).
-        Returns the documents this round changed."""
+        round that changed it (their spans and suggestions left out: the first round's stand,
+        and the second would repeat them). Returns the documents this round changed."""
         # As a fresh run would see the text: only the regions given with it (code, URLs) stay;
         # the stages find their spans (fragments) again.
         copies = [Document(text=d.text, id=d.id, lang=d.lang, spans=[s for s in d.spans if s.kind == "protected"],

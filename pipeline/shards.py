@@ -65,12 +65,11 @@ def fingerprint(pipeline, options: dict[str, Any], inputs: list[tuple[str, str |
             files.append([os.path.abspath(src), st.st_size, st.st_mtime_ns])
         except OSError:
             files.append([os.path.abspath(src), None, None])
-    from mtclean.pipeline.glossary import files_read_by
+    from mtclean.pipeline.glossary import digests_read_by
 
     # What the stages read besides their options: a glossary edited since the interrupted run
     # makes its shards stale (a resumed run must give the bytes a fresh one gives).
-    glossaries = [[str(f), hashlib.sha256(f.read_bytes()).hexdigest() if f.is_file() else None]
-                  for f in files_read_by(pipeline.stages)]
+    glossaries = [[str(f), digest] for f, digest in digests_read_by(pipeline.stages)]
     data = {"format": FORMAT, "pipeline": pipeline_digest(pipeline), "options": options, "inputs": files,
             "glossaries": glossaries}
     data["digest"] = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
@@ -190,7 +189,16 @@ class ShardStore:
         return ShardSummary.from_json(data)
 
     def shard_writer(self, j: int, k: int, kind: str):
-        return writer_for(kind, self._p(f"{j}-{k}.part"))
+        return writer_for(kind, self._part(j, k))
+
+    def _part(self, j: int, k: int) -> Path:
+        return self._p(f"{j}-{k}.part")
+
+    def bytes_before(self, j: int, k: int) -> int:
+        """The output bytes of input *j*'s finished shards before shard *k* (some perhaps written by
+        an earlier, interrupted run): where shard *k*'s output will start in the assembled file."""
+        return sum(p.stat().st_size for p in self.root.glob(f"{j}-*.part")
+                   if int(p.name[len(f"{j}-"):-len(".part")]) < k)
 
     def report_path(self, j: int, k: int) -> Path:
         return self._p(f"{j}-{k}.report")
@@ -208,7 +216,7 @@ class ShardStore:
         try:
             for k in self.shards.get(j, []):
                 total.add(self.shard_summary(j, k))
-                part = self._p(f"{j}-{k}.part")
+                part = self._part(j, k)
                 if kind == "parquet":
                     import pyarrow.parquet as pq
 
@@ -230,7 +238,7 @@ class ShardStore:
         write_json_atomic(self._p(f"{j}.done"), done)
         for k in self.shards.get(j, []):
             try:
-                os.unlink(self._p(f"{j}-{k}.part"))
+                os.unlink(self._part(j, k))
             except FileNotFoundError:
                 pass
         return total
@@ -276,9 +284,7 @@ class ShardedSink:
             self._close_shard()
 
     def _open(self, k: int) -> None:
-        # The bytes of this input's earlier shards (some written by an earlier, interrupted run).
-        self.offset = sum(p.stat().st_size for p in self.store.root.glob(f"{self.j}-*.part")
-                          if int(p.name.split("-", 1)[1].split(".", 1)[0]) < k)
+        self.offset = self.store.bytes_before(self.j, k)
         self.k = k
         self.writer = self.store.shard_writer(self.j, k, self.kind)
         self.summary = ShardSummary()

@@ -48,7 +48,7 @@ import ahocorasick
 import regex
 from rapidfuzz.distance import OSA
 
-from mtclean.pipeline import language
+from mtclean.pipeline import language, markdown
 from mtclean.pipeline.edits import Edit, apply_edits, compose, map_offset
 from mtclean.pipeline.errors import ConfigError
 from mtclean.pipeline.glossary import FORMER_YEARS, Entry, Glossary, load_glossaries
@@ -111,7 +111,7 @@ class NamesConfig(StageConfig):
 
 _WORD = regex.compile(r"[\p{L}\p{M}]+")
 _WORDCHAR = regex.compile(r"[\p{L}\p{M}\p{N}_]")
-_URL = regex.compile(r"(?:https?://|ftp://|www\.)[^\s<>\"]+", regex.I)
+_URL = markdown.URL  # the one definition of a URL, which every stage leaves alone
 _EMAIL = regex.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _TLD = regex.compile(r"\.(?:com|org|net|gov|edu|int|info|io|eu|uk|ua|ru|gr|cy|de|fr|it|tr)\b", regex.I)
 _DOMAIN = regex.compile(r"(?<![\w@.])[\w-]+(?:\.[\w-]+)*$")
